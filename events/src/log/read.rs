@@ -1,0 +1,344 @@
+//! Reading the log: checked replay with read-ahead, single records, and `verify`.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use super::{
+    Damage, DirLock, EVENTS_TREE, LogError, META_HEAD, META_LOG_ID, META_TREE, Problem, SLED_DIR,
+};
+use crate::codec;
+use crate::envelope::{ChainHash, Envelope};
+
+/// Read access to a log. Holds the data dir's lock for as long as it lives.
+#[derive(Debug)]
+pub struct LogReader {
+    pub(crate) db: sled::Db,
+    pub(crate) events: sled::Tree,
+    pub(crate) meta: sled::Tree,
+    dir: PathBuf,
+    _lock: DirLock,
+}
+
+/// The result of a successful [`LogReader::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Records checked.
+    pub events: u64,
+    /// The last seq (0 for an empty log).
+    pub head_seq: u64,
+    /// The last record's hash ([`ChainHash::GENESIS`] for an empty log).
+    pub head_hash: ChainHash,
+}
+
+impl LogReader {
+    /// Opens an existing log for reading. Fails with [`LogError::Missing`] if the data dir has no
+    /// log, and with [`LogError::Locked`] if another process (a running daemon) holds it.
+    pub fn open(dir: &Path) -> Result<LogReader, LogError> {
+        if !dir.join(SLED_DIR).join("db").exists() {
+            return Err(LogError::Missing {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let lock = DirLock::acquire(dir)?;
+        LogReader::open_locked(dir, lock, 64 << 20)
+    }
+
+    pub(crate) fn open_locked(
+        dir: &Path,
+        lock: DirLock,
+        cache_bytes: u64,
+    ) -> Result<LogReader, LogError> {
+        let db = sled::Config::new()
+            .path(dir.join(SLED_DIR))
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(LogError::store)?;
+        let events = db.open_tree(EVENTS_TREE).map_err(LogError::store)?;
+        let meta = db.open_tree(META_TREE).map_err(LogError::store)?;
+        Ok(LogReader {
+            db,
+            events,
+            meta,
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    /// The data dir.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Another named tree of the same database (snapshots, the mirror's cursor). The events and
+    /// meta trees are the log's own and must not be written through this.
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, LogError> {
+        self.db.open_tree(name).map_err(LogError::store)
+    }
+
+    /// Flushes trees written through [`LogReader::tree`].
+    pub fn flush(&self) -> Result<(), LogError> {
+        self.db.flush().map(|_| ()).map_err(LogError::store)
+    }
+
+    /// The log's id, once it has one.
+    pub fn log_id(&self) -> Result<Option<u64>, LogError> {
+        let value = self.meta.get(META_LOG_ID).map_err(LogError::store)?;
+        Ok(value
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// The last record, decoded and hash-checked. `None` for an empty log.
+    pub fn last(&self) -> Result<Option<Envelope>, LogError> {
+        let Some((key, value)) = self.events.last().map_err(LogError::store)? else {
+            return Ok(None);
+        };
+        let seq = key_seq(&key, 0)?;
+        let envelope = decode_at(seq, &value)?;
+        if envelope.seq != seq {
+            return Err(damaged(
+                seq,
+                Problem::Misplaced {
+                    claims: envelope.seq,
+                },
+            ));
+        }
+        Ok(Some(envelope))
+    }
+
+    /// The last seq (0 for an empty log), without decoding anything.
+    pub fn last_seq(&self) -> Result<u64, LogError> {
+        match self.events.last().map_err(LogError::store)? {
+            Some((key, _)) => key_seq(&key, 0),
+            None => Ok(0),
+        }
+    }
+
+    /// One record, decoded and hash-checked; `None` if there is no record at `seq`.
+    pub fn get(&self, seq: u64) -> Result<Option<Envelope>, LogError> {
+        let Some(value) = self
+            .events
+            .get(seq.to_be_bytes())
+            .map_err(LogError::store)?
+        else {
+            return Ok(None);
+        };
+        let envelope = decode_at(seq, &value)?;
+        if envelope.seq != seq {
+            return Err(damaged(
+                seq,
+                Problem::Misplaced {
+                    claims: envelope.seq,
+                },
+            ));
+        }
+        Ok(Some(envelope))
+    }
+
+    /// Every record from `from` on, checked: each must decode, carry its own seq, hash correctly
+    /// and link to the one before; the first that does not ends the iteration with
+    /// [`LogError::Damaged`]. Records are read ahead on a second thread, so decoding overlaps
+    /// sled's iteration.
+    pub fn replay_from(&self, from: u64) -> Replay {
+        let from = from.max(1);
+        // The chain link of the first record is checked against its predecessor when that is readable.
+        let prev = if from == 1 {
+            Some(ChainHash::GENESIS)
+        } else {
+            self.get(from - 1).ok().flatten().map(|e| e.hash)
+        };
+        Replay {
+            source: ReadAhead::start(self.events.clone(), from),
+            expect: from,
+            prev,
+            done: false,
+        }
+    }
+
+    /// Walks the whole log and checks every record and the recorded head. Returns the first
+    /// problem as [`LogError::Damaged`] naming its seq.
+    pub fn verify(&self) -> Result<VerifyReport, LogError> {
+        let mut report = VerifyReport {
+            events: 0,
+            head_seq: 0,
+            head_hash: ChainHash::GENESIS,
+        };
+        for envelope in self.replay_from(1) {
+            let envelope = envelope?;
+            report.events += 1;
+            report.head_seq = envelope.seq;
+            report.head_hash = envelope.hash;
+        }
+        if let Some(marker) = self.meta.get(META_HEAD).map_err(LogError::store)? {
+            let (seq_bytes, hash_bytes) = marker.split_at(marker.len().min(8));
+            let head = <[u8; 8]>::try_from(seq_bytes)
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            if head > report.head_seq {
+                return Err(damaged(
+                    report.head_seq + 1,
+                    Problem::TruncatedTail { head },
+                ));
+            }
+            if let Ok(hash) = <[u8; 32]>::try_from(hash_bytes) {
+                let stored = if head == report.head_seq {
+                    Some(report.head_hash)
+                } else {
+                    self.get(head)?.map(|e| e.hash)
+                };
+                if stored.is_some_and(|h| h.0 != hash) {
+                    return Err(damaged(head, Problem::HeadMismatch));
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+fn damaged(seq: u64, problem: Problem) -> LogError {
+    LogError::Damaged(Damage { seq, problem })
+}
+
+fn key_seq(key: &[u8], expected: u64) -> Result<u64, LogError> {
+    <[u8; 8]>::try_from(key)
+        .map(u64::from_be_bytes)
+        .map_err(|_| damaged(expected, Problem::BadKey { len: key.len() }))
+}
+
+fn decode_at(seq: u64, bytes: &[u8]) -> Result<Envelope, LogError> {
+    codec::decode(bytes).map_err(|e| damaged(seq, Problem::Undecodable(e)))
+}
+
+/// A checked iteration over the log; see [`LogReader::replay_from`].
+#[derive(Debug)]
+pub struct Replay {
+    source: ReadAhead,
+    expect: u64,
+    prev: Option<ChainHash>,
+    done: bool,
+}
+
+impl Replay {
+    fn check(&mut self, key: &[u8], value: &[u8]) -> Result<Envelope, LogError> {
+        let seq = key_seq(key, self.expect)?;
+        if seq != self.expect {
+            return Err(damaged(self.expect, Problem::Missing { next: seq }));
+        }
+        let envelope = decode_at(seq, value)?;
+        if envelope.seq != seq {
+            return Err(damaged(
+                seq,
+                Problem::Misplaced {
+                    claims: envelope.seq,
+                },
+            ));
+        }
+        if self.prev.is_some_and(|prev| prev != envelope.prev_hash) {
+            return Err(damaged(seq, Problem::BrokenLink));
+        }
+        self.prev = Some(envelope.hash);
+        self.expect += 1;
+        Ok(envelope)
+    }
+}
+
+impl Iterator for Replay {
+    type Item = Result<Envelope, LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = match self.source.next()? {
+            Ok((key, value)) => self.check(&key, &value),
+            Err(error) => Err(error),
+        };
+        if item.is_err() {
+            self.done = true;
+        }
+        Some(item)
+    }
+}
+
+type Chunk = Vec<(sled::IVec, sled::IVec)>;
+
+/// Iterates a sled tree on a helper thread, handing over chunks of records.
+#[derive(Debug)]
+struct ReadAhead {
+    rx: Receiver<Result<Chunk, LogError>>,
+    current: std::vec::IntoIter<(sled::IVec, sled::IVec)>,
+    finished: bool,
+}
+
+const CHUNK: usize = 512;
+
+impl ReadAhead {
+    fn start(tree: sled::Tree, from: u64) -> ReadAhead {
+        let (tx, rx) = sync_channel(8);
+        let spawned = std::thread::Builder::new()
+            .name("premia-log-read".into())
+            .spawn(move || read_ahead(&tree, from, &tx));
+        if let Err(e) = spawned {
+            let (tx, failed) = sync_channel(1);
+            let _ = tx.send(Err(LogError::io("spawn thread", "premia-log-read", &e)));
+            return ReadAhead {
+                rx: failed,
+                current: Vec::new().into_iter(),
+                finished: false,
+            };
+        }
+        ReadAhead {
+            rx,
+            current: Vec::new().into_iter(),
+            finished: false,
+        }
+    }
+
+    fn next(&mut self) -> Option<Result<(sled::IVec, sled::IVec), LogError>> {
+        loop {
+            if let Some(pair) = self.current.next() {
+                return Some(Ok(pair));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => self.current = chunk.into_iter(),
+                Ok(Err(error)) => {
+                    self.finished = true;
+                    return Some(Err(error));
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+fn read_ahead(tree: &sled::Tree, from: u64, tx: &SyncSender<Result<Chunk, LogError>>) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for item in tree.range(from.to_be_bytes()..) {
+        match item {
+            Ok(pair) => {
+                chunk.push(pair);
+                if chunk.len() == CHUNK
+                    && tx
+                        .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            Err(error) => {
+                let _ = tx.send(Err(LogError::store(error)));
+                return;
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(Ok(chunk));
+    }
+}

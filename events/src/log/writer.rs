@@ -1,0 +1,254 @@
+//! The writer and flusher threads: group commit off every actor's event loop.
+//!
+//! ```text
+//! appenders ──Msg──► writer thread ──FlushJob──► flusher thread ──► replies
+//!   (encode payload)   (seq, header, hash,          (sled flush [+ fdatasync],
+//!                       sled insert)                  then answer the waiters)
+//! ```
+//!
+//! The writer takes everything queued (up to `max_batch`), gives each event the next seq, seals it
+//! into the hash chain and inserts it; then it hands the batch's durable waiters to the flusher and
+//! goes on with the next batch while the flusher flushes. The flusher merges all jobs waiting for it
+//! into one flush, so concurrent appenders share a flush. A waiter is answered only after a flush
+//! that started after its insert returned.
+//!
+//! Fail-stop: once an insert or a flush fails, every later append is refused with
+//! [`LogError::Failed`]; what was already flushed stays valid.
+
+use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::oneshot;
+
+use super::{Appended, LogError, LogStats, META_HEAD};
+use crate::codec::{self, Header};
+use crate::envelope::ChainHash;
+use crate::ids::EventId;
+use crate::time::Clock;
+
+/// How an appender wants to be answered.
+pub(crate) enum Wait {
+    /// After the flush that makes the event durable.
+    Flushed(oneshot::Sender<Result<Appended, LogError>>),
+    /// As soon as the event is in the store (not yet flushed).
+    Applied(oneshot::Sender<Result<Appended, LogError>>),
+    /// Not at all (fire and forget).
+    Nothing,
+}
+
+impl Wait {
+    fn answer(self, result: Result<Appended, LogError>) {
+        match self {
+            Wait::Flushed(tx) | Wait::Applied(tx) => {
+                let _ = tx.send(result);
+            }
+            Wait::Nothing => {}
+        }
+    }
+}
+
+/// A message to the writer thread.
+pub(crate) enum Msg {
+    /// Append an encoded payload.
+    Append {
+        payload: Vec<u8>,
+        causation: Option<EventId>,
+        wait: Wait,
+    },
+    /// Answer once everything sent before this is durable, with the head seq.
+    Sync(oneshot::Sender<Result<u64, LogError>>),
+}
+
+pub(crate) struct FlushJob {
+    waiters: Vec<(oneshot::Sender<Result<Appended, LogError>>, Appended)>,
+    syncs: Vec<(oneshot::Sender<Result<u64, LogError>>, u64)>,
+    upto: u64,
+}
+
+/// What the writer owns.
+pub(crate) struct Writer {
+    pub events: sled::Tree,
+    pub meta: sled::Tree,
+    pub log_id: u64,
+    pub next_seq: u64,
+    pub prev_hash: ChainHash,
+    pub clock: Arc<dyn Clock>,
+    pub max_batch: usize,
+    pub failed: Arc<OnceLock<LogError>>,
+    pub stats: Arc<LogStats>,
+}
+
+/// What the flusher owns.
+pub(crate) struct Flusher {
+    pub db: sled::Db,
+    /// `Some` in `power` mode: sled's data file, fdatasync'ed after each flush.
+    pub power_file: Option<(File, std::path::PathBuf)>,
+    pub failed: Arc<OnceLock<LogError>>,
+    pub durable_head: Arc<AtomicU64>,
+    pub stats: Arc<LogStats>,
+}
+
+impl Writer {
+    pub(crate) fn run(mut self, rx: Receiver<Msg>, flush_tx: Sender<FlushJob>) {
+        let mut batch: Vec<Msg> = Vec::with_capacity(self.max_batch);
+        while let Ok(first) = rx.recv() {
+            batch.push(first);
+            while batch.len() < self.max_batch {
+                match rx.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
+            let job = self.write_batch(&mut batch);
+            if (!job.waiters.is_empty() || !job.syncs.is_empty()) && flush_tx.send(job).is_err() {
+                break;
+            }
+        }
+        // Channel closed: a last flush makes everything appended durable before the threads end.
+        let last = self.next_seq.saturating_sub(1);
+        let _ = flush_tx.send(FlushJob {
+            waiters: Vec::new(),
+            syncs: Vec::new(),
+            upto: last,
+        });
+    }
+
+    fn write_batch(&mut self, batch: &mut Vec<Msg>) -> FlushJob {
+        let mut job = FlushJob {
+            waiters: Vec::new(),
+            syncs: Vec::new(),
+            upto: 0,
+        };
+        let first_seq = self.next_seq;
+        for msg in batch.drain(..) {
+            match msg {
+                Msg::Sync(tx) => job.syncs.push((tx, 0)),
+                Msg::Append {
+                    payload,
+                    causation,
+                    wait,
+                } => {
+                    if let Some(error) = self.failed.get() {
+                        wait.answer(Err(error.clone()));
+                        continue;
+                    }
+                    match self.write_one(&payload, causation) {
+                        Ok(appended) => match wait {
+                            Wait::Flushed(tx) => job.waiters.push((tx, appended)),
+                            other => other.answer(Ok(appended)),
+                        },
+                        Err(error) => wait.answer(Err(error)),
+                    }
+                }
+            }
+        }
+        let last = self.next_seq.saturating_sub(1);
+        if self.next_seq != first_seq {
+            self.stats.batches.fetch_add(1, Ordering::Relaxed);
+            let mut head = Vec::with_capacity(40);
+            head.extend_from_slice(&last.to_be_bytes());
+            head.extend_from_slice(&self.prev_hash.0);
+            if let Err(e) = self.meta.insert(META_HEAD, head) {
+                self.fail(LogError::store(e));
+            }
+        }
+        for sync in &mut job.syncs {
+            sync.1 = last;
+        }
+        job.upto = last;
+        job
+    }
+
+    fn write_one(
+        &mut self,
+        payload: &[u8],
+        causation: Option<EventId>,
+    ) -> Result<Appended, LogError> {
+        let seq = self.next_seq;
+        let header = Header {
+            seq,
+            log: self.log_id,
+            at: self.clock.now(),
+            causation,
+        };
+        let (record, hash) =
+            codec::seal(&self.prev_hash, &header, payload).map_err(LogError::Encode)?;
+        if let Err(e) = self.events.insert(seq.to_be_bytes(), record) {
+            let error = LogError::store(e);
+            self.fail(error.clone());
+            return Err(error);
+        }
+        self.next_seq += 1;
+        self.prev_hash = hash;
+        self.stats.appended.fetch_add(1, Ordering::Relaxed);
+        self.stats.applied_head.store(seq, Ordering::Release);
+        Ok(Appended {
+            seq,
+            id: EventId {
+                log: self.log_id,
+                seq,
+            },
+            at: header.at,
+            hash,
+        })
+    }
+
+    fn fail(&self, error: LogError) {
+        let _ = self.failed.set(LogError::Failed {
+            reason: error.to_string(),
+        });
+    }
+}
+
+impl Flusher {
+    pub(crate) fn run(self, rx: Receiver<FlushJob>) {
+        let mut jobs = Vec::new();
+        while let Ok(job) = rx.recv() {
+            jobs.push(job);
+            while let Ok(more) = rx.try_recv() {
+                jobs.push(more);
+            }
+            let upto = jobs.iter().map(|j| j.upto).max().unwrap_or(0);
+            let result = match self.failed.get() {
+                Some(error) => Err(error.clone()),
+                None => self.flush(),
+            };
+            if result.is_ok() {
+                self.durable_head.fetch_max(upto, Ordering::AcqRel);
+            }
+            for job in jobs.drain(..) {
+                for (tx, appended) in job.waiters {
+                    let _ = tx.send(result.clone().map(|()| appended));
+                }
+                for (tx, head) in job.syncs {
+                    let _ = tx.send(result.clone().map(|()| head));
+                }
+            }
+        }
+    }
+
+    fn flush(&self) -> Result<(), LogError> {
+        let started = std::time::Instant::now();
+        let result = self
+            .db
+            .flush()
+            .map(|_| ())
+            .map_err(LogError::store)
+            .and_then(|()| match &self.power_file {
+                Some((file, path)) => file
+                    .sync_data()
+                    .map_err(|e| LogError::io("fdatasync", path, &e)),
+                None => Ok(()),
+            });
+        if let Err(error) = &result {
+            let _ = self.failed.set(LogError::Failed {
+                reason: error.to_string(),
+            });
+        }
+        self.stats.flushes.fetch_add(1, Ordering::Relaxed);
+        self.stats.record_flush(started.elapsed());
+        result
+    }
+}

@@ -1,0 +1,322 @@
+//! Where and what premia trades: exchanges, venues, assets, markets, sides and order kinds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
+
+/// Something in the vocabulary that could not be parsed; names the text and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid {what} {text:?}: {expected}")]
+pub struct ParseError {
+    /// What was being parsed (e.g. "market").
+    pub what: &'static str,
+    /// The text that did not parse.
+    pub text: String,
+    /// What a valid value looks like.
+    pub expected: &'static str,
+}
+
+impl ParseError {
+    pub(crate) fn new(what: &'static str, text: &str, expected: &'static str) -> ParseError {
+        ParseError {
+            what,
+            text: text.chars().take(64).collect(),
+            expected,
+        }
+    }
+}
+
+/// Declares a fieldless enum that reads and writes as a fixed lowercase name.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The lowercase name used in config, CLI, logs and NATS subjects.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseError;
+
+            fn from_str(text: &str) -> Result<Self, ParseError> {
+                match text.to_ascii_lowercase().as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(ParseError::new($what, text, concat!("one of: ", $($text, " "),+))),
+                }
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// The nine exchanges premia knows.
+    Exchange, "exchange" {
+        /// Upbit (Korea).
+        Upbit = "upbit",
+        /// Bithumb (Korea).
+        Bithumb = "bithumb",
+        /// Korbit (Korea).
+        Korbit = "korbit",
+        /// Coinone (Korea).
+        Coinone = "coinone",
+        /// OKX.
+        Okx = "okx",
+        /// Bybit.
+        Bybit = "bybit",
+        /// Gate.io.
+        Gateio = "gateio",
+        /// Binance (spot).
+        Binance = "binance",
+        /// Kraken.
+        Kraken = "kraken",
+    }
+);
+
+named_enum!(
+    /// Where orders go: one of the exchanges, or the simulated paper venue.
+    Venue, "venue" {
+        /// The paper venue: fills against the current book, no money moves.
+        Paper = "paper",
+        /// Upbit.
+        Upbit = "upbit",
+        /// Bithumb.
+        Bithumb = "bithumb",
+        /// Korbit.
+        Korbit = "korbit",
+        /// Coinone.
+        Coinone = "coinone",
+        /// OKX.
+        Okx = "okx",
+        /// Bybit.
+        Bybit = "bybit",
+        /// Gate.io.
+        Gateio = "gateio",
+        /// Binance.
+        Binance = "binance",
+        /// Kraken.
+        Kraken = "kraken",
+    }
+);
+
+impl Venue {
+    /// The exchange behind a live venue; `None` for paper.
+    pub fn exchange(self) -> Option<Exchange> {
+        match self {
+            Venue::Paper => None,
+            Venue::Upbit => Some(Exchange::Upbit),
+            Venue::Bithumb => Some(Exchange::Bithumb),
+            Venue::Korbit => Some(Exchange::Korbit),
+            Venue::Coinone => Some(Exchange::Coinone),
+            Venue::Okx => Some(Exchange::Okx),
+            Venue::Bybit => Some(Exchange::Bybit),
+            Venue::Gateio => Some(Exchange::Gateio),
+            Venue::Binance => Some(Exchange::Binance),
+            Venue::Kraken => Some(Exchange::Kraken),
+        }
+    }
+
+    /// Whether orders sent here move real money.
+    pub fn is_live(self) -> bool {
+        self != Venue::Paper
+    }
+}
+
+named_enum!(
+    /// Buy or sell.
+    Side, "side" {
+        /// Buy the base asset.
+        Buy = "buy",
+        /// Sell the base asset.
+        Sell = "sell",
+    }
+);
+
+named_enum!(
+    /// How an order is priced.
+    OrderKind, "order kind" {
+        /// At a limit price or better.
+        Limit = "limit",
+        /// At whatever the book offers.
+        Market = "market",
+    }
+);
+
+named_enum!(
+    /// How long an order stays on the book.
+    TimeInForce, "time in force" {
+        /// Good till cancelled.
+        Gtc = "gtc",
+        /// Immediate or cancel: what is not filled at once is cancelled.
+        Ioc = "ioc",
+        /// Fill or kill: all at once or nothing.
+        Fok = "fok",
+    }
+);
+
+/// An asset code such as `BTC` or `KRW`: 1 to 16 characters, uppercase ASCII letters and digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Asset(String);
+
+impl Asset {
+    /// Validates and normalises (uppercases) an asset code.
+    pub fn new(code: &str) -> Result<Asset, ParseError> {
+        let ok = (1..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok {
+            Ok(Asset(code.to_ascii_uppercase()))
+        } else {
+            Err(ParseError::new(
+                "asset",
+                code,
+                "1-16 ASCII letters or digits, e.g. BTC",
+            ))
+        }
+    }
+
+    /// The code, e.g. `BTC`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Asset {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Asset, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Asset::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromStr for Asset {
+    type Err = ParseError;
+    fn from_str(text: &str) -> Result<Asset, ParseError> {
+        Asset::new(text)
+    }
+}
+
+impl fmt::Display for Asset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A market: base asset priced in a quote asset, written `BASE/QUOTE` (e.g. `BTC/KRW`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Market {
+    /// What is bought and sold (e.g. BTC).
+    pub base: Asset,
+    /// What it is priced in (e.g. KRW).
+    pub quote: Asset,
+}
+
+impl Market {
+    /// A market from its two assets.
+    pub fn new(base: Asset, quote: Asset) -> Market {
+        Market { base, quote }
+    }
+}
+
+impl FromStr for Market {
+    type Err = ParseError;
+    fn from_str(text: &str) -> Result<Market, ParseError> {
+        let bad = || ParseError::new("market", text, "BASE/QUOTE, e.g. BTC/KRW");
+        let (base, quote) = text.split_once('/').ok_or_else(bad)?;
+        Ok(Market {
+            base: Asset::new(base).map_err(|_| bad())?,
+            quote: Asset::new(quote).map_err(|_| bad())?,
+        })
+    }
+}
+
+impl fmt::Display for Market {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.base, self.quote)
+    }
+}
+
+/// `BTC/KRW` in human-readable formats; the two assets in binary ones.
+impl Serialize for Market {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            (&self.base, &self.quote).serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Market {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Market, D::Error> {
+        if deserializer.is_human_readable() {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+            text.parse().map_err(serde::de::Error::custom)
+        } else {
+            let (base, quote) = <(Asset, Asset)>::deserialize(deserializer)?;
+            Ok(Market { base, quote })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markets_parse_and_print() {
+        let cases = [
+            ("BTC/KRW", Some("BTC/KRW")),
+            ("btc/usdt", Some("BTC/USDT")),
+            ("BTCKRW", None),
+            ("BTC/", None),
+            ("/KRW", None),
+            ("BTC/KR W", None),
+            ("A/B/C", None),
+        ];
+        for (index, (text, expected)) in cases.into_iter().enumerate() {
+            let got = text.parse::<Market>().ok().map(|m| m.to_string());
+            assert_eq!(got.as_deref(), expected, "TC{index}: {text}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip_for_every_enum_value() {
+        for exchange in Exchange::ALL {
+            assert_eq!(exchange.as_str().parse::<Exchange>().ok(), Some(*exchange));
+            let venue: Venue = exchange.as_str().parse().unwrap();
+            assert_eq!(venue.exchange(), Some(*exchange));
+        }
+        assert_eq!("paper".parse::<Venue>().ok(), Some(Venue::Paper));
+        assert!("ftx".parse::<Exchange>().is_err());
+    }
+
+    #[test]
+    fn market_is_a_string_in_json_and_two_assets_in_bincode() {
+        let market: Market = "ETH/BTC".parse().unwrap();
+        assert_eq!(serde_json::to_string(&market).unwrap(), r#""ETH/BTC""#);
+        let cfg = bincode::config::standard();
+        let bytes = bincode::serde::encode_to_vec(&market, cfg).unwrap();
+        assert_eq!(bytes, b"\x03ETH\x03BTC");
+        let (back, _): (Market, _) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
+        assert_eq!(back, market);
+    }
+}
