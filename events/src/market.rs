@@ -52,7 +52,7 @@ macro_rules! named_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -200,10 +200,26 @@ impl Asset {
     }
 }
 
+impl Asset {
+    /// Validates and uppercases an owned code in place (one allocation fewer than [`Asset::new`]).
+    pub fn from_string(mut code: String) -> Result<Asset, ParseError> {
+        let ok = (1..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok {
+            code.make_ascii_uppercase();
+            Ok(Asset(code))
+        } else {
+            Err(ParseError::new(
+                "asset",
+                &code,
+                "1-16 ASCII letters or digits, e.g. BTC",
+            ))
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Asset {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Asset, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Asset::new(&text).map_err(serde::de::Error::custom)
+        Asset::from_string(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -216,7 +232,7 @@ impl FromStr for Asset {
 
 impl fmt::Display for Asset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -250,7 +266,11 @@ impl FromStr for Market {
 
 impl fmt::Display for Market {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.base, self.quote)
+        if f.width().is_some() {
+            f.pad(&format!("{}/{}", self.base, self.quote))
+        } else {
+            write!(f, "{}/{}", self.base, self.quote)
+        }
     }
 }
 

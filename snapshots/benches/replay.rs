@@ -36,7 +36,7 @@ fn replay_bench(c: &mut Criterion) {
         b.iter(|| {
             let mut state = State::default();
             for envelope in &envelopes {
-                state.apply(envelope);
+                state.apply(envelope.clone());
             }
             state.last_seq
         })

@@ -76,8 +76,16 @@ pub fn rebuild(
         if upto.is_some_and(|upto| envelope.seq > upto) {
             break;
         }
-        state.apply(&envelope);
+        state.apply(envelope);
         replayed += 1;
+    }
+    if upto.is_none_or(|upto| upto > state.last_seq) {
+        // The replay reached the end of the log: it must end where the writer last said it did.
+        log.check_head(state.last_seq, state.last_hash)
+            .map_err(|error| RebuildError {
+                error,
+                valid_up_to: state.last_seq,
+            })?;
     }
     Ok(Rebuilt {
         state,

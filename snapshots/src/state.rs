@@ -82,14 +82,14 @@ pub struct Order {
     pub filled: Amount,
     /// Sum of price × quantity over fills.
     pub filled_notional: Amount,
-    /// Fees paid, per asset.
-    pub fees: BTreeMap<Asset, Amount>,
+    /// Fees paid, per asset (usually one).
+    pub fees: Vec<Fee>,
     /// The venue's id, once accepted.
     pub venue_order_id: Option<String>,
     /// Submit attempts.
     pub attempts: u32,
-    /// Trade ids already applied (fills are deduplicated by them).
-    pub trade_ids: BTreeSet<String>,
+    /// Trade ids already applied (fills are deduplicated by them). A list: orders have few fills.
+    pub trade_ids: Vec<String>,
     /// The seq of the intent.
     pub intent_seq: u64,
     /// When the intent was written.
@@ -98,6 +98,15 @@ pub struct Order {
     pub updated_at: Timestamp,
     /// The last reason given by the venue (rejection, cancel, unknown outcome).
     pub note: Option<String>,
+}
+
+/// Fees an order paid in one asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// The asset.
+    pub asset: Asset,
+    /// The total paid in it.
+    pub amount: Amount,
 }
 
 /// Where an order is in its lifecycle.
@@ -239,16 +248,22 @@ pub struct Counts {
 }
 
 impl State {
-    /// Applies one event. Total: see the module docs.
-    pub fn apply(&mut self, envelope: &Envelope) {
-        let at = envelope.at;
-        let seq = envelope.seq;
-        match &envelope.event {
+    /// Applies one event. Total: see the module docs. Takes the envelope by value so that ids
+    /// and strings move into the state instead of being copied.
+    pub fn apply(&mut self, envelope: Envelope) {
+        let Envelope {
+            seq,
+            at,
+            hash,
+            event,
+            ..
+        } = envelope;
+        match event {
             Event::DaemonStarted(e) => {
                 let starts = self.daemon.as_ref().map_or(0, |d| d.starts) + 1;
                 self.daemon = Some(Daemon {
-                    instance: e.instance.clone(),
-                    config_hash: e.config_hash.clone(),
+                    instance: e.instance,
+                    config_hash: e.config_hash,
                     started_at: at,
                     running: true,
                     starts,
@@ -263,8 +278,8 @@ impl State {
             Event::OrderIntended(e) => self.intend(seq, at, e),
             Event::IntentRefused(e) => {
                 self.counts.refused += 1;
-                if let Some(signal) = &e.signal_id {
-                    self.acted_signals.insert(signal.clone());
+                if let Some(signal) = e.signal_id {
+                    self.acted_signals.insert(signal);
                 }
             }
             Event::OrderSubmitted(e) => self.update(seq, at, &e.client_order_id, |order| {
@@ -274,7 +289,7 @@ impl State {
                 }
             }),
             Event::OrderAccepted(e) => self.update(seq, at, &e.client_order_id, |order| {
-                order.venue_order_id = Some(e.venue_order_id.clone());
+                order.venue_order_id = Some(e.venue_order_id);
                 if matches!(
                     order.status,
                     OrderStatus::Intended | OrderStatus::Submitted | OrderStatus::Unknown
@@ -284,20 +299,20 @@ impl State {
             }),
             Event::OrderRejected(e) => self.update(seq, at, &e.client_order_id, |order| {
                 order.status = OrderStatus::Rejected;
-                order.note = Some(e.reason.clone());
+                order.note = Some(e.reason);
             }),
             Event::SubmitOutcomeUnknown(e) => self.update(seq, at, &e.client_order_id, |order| {
                 if matches!(order.status, OrderStatus::Intended | OrderStatus::Submitted) {
                     order.status = OrderStatus::Unknown;
                 }
-                order.note = Some(e.error.clone());
+                order.note = Some(e.error);
             }),
             Event::OrderFilled(e) => self.fill(seq, at, e),
             Event::OrderCancelled(e) => self.update(seq, at, &e.client_order_id, |order| {
                 if !order.status.is_terminal() {
                     order.status = OrderStatus::Cancelled;
                 }
-                order.note = Some(e.reason.clone());
+                order.note = Some(e.reason);
             }),
             Event::OrderExpired(e) => self.update(seq, at, &e.client_order_id, |order| {
                 if !order.status.is_terminal() {
@@ -308,22 +323,22 @@ impl State {
                 order.note = Some(format!("reconciled: found={} {}", e.found, e.detail));
             }),
             Event::OrphanOrderFound(e) => {
-                self.orphans.insert(e.client_order_id.clone());
+                self.orphans.insert(e.client_order_id);
             }
             Event::BalanceSet(e) => {
                 self.balances
                     .entry(e.venue)
                     .or_default()
-                    .insert(e.asset.clone(), Amount(e.amount));
+                    .insert(e.asset, Amount(e.amount));
             }
             Event::BreakerTransition(e) => {
                 self.breakers.insert(
-                    e.key.clone(),
+                    e.key,
                     Breaker {
                         state: e.to,
                         since: at,
                         forced: e.forced,
-                        reason: e.reason.clone(),
+                        reason: e.reason,
                     },
                 );
             }
@@ -332,19 +347,19 @@ impl State {
             Event::FeedFallbackEntered(e) => self.feed(e.exchange, at, None, Some(true)),
             Event::FeedFallbackLeft(e) => self.feed(e.exchange, at, None, Some(false)),
             Event::ActorRestarted(e) => {
-                let actor = self.actors.entry(e.actor.clone()).or_default();
+                let actor = self.actors.entry(e.actor).or_default();
                 actor.restarts += 1;
-                actor.reason = e.reason.clone();
+                actor.reason = e.reason;
             }
             Event::ActorGaveUp(e) => {
-                let actor = self.actors.entry(e.actor.clone()).or_default();
+                let actor = self.actors.entry(e.actor).or_default();
                 actor.gave_up = true;
-                actor.reason = e.reason.clone();
+                actor.reason = e.reason;
             }
             Event::OperatorCommand(_) => self.counts.operator_commands += 1,
         }
         self.last_seq = seq;
-        self.last_hash = envelope.hash;
+        self.last_hash = hash;
         self.last_at = at;
     }
 
@@ -368,7 +383,7 @@ impl State {
         self.last_anomaly = Some(format!("seq {seq}: {what}"));
     }
 
-    fn intend(&mut self, seq: u64, at: Timestamp, e: &OrderIntended) {
+    fn intend(&mut self, seq: u64, at: Timestamp, e: OrderIntended) {
         self.counts.intents += 1;
         if let Some(signal) = &e.signal_id {
             self.acted_signals.insert(signal.clone());
@@ -381,12 +396,12 @@ impl State {
             return;
         }
         self.orders.insert(
-            e.client_order_id.clone(),
+            e.client_order_id,
             Order {
-                intent_id: e.intent_id.clone(),
-                signal_id: e.signal_id.clone(),
+                intent_id: e.intent_id,
+                signal_id: e.signal_id,
                 venue: e.venue,
-                market: e.market.clone(),
+                market: e.market,
                 side: e.side,
                 kind: e.kind,
                 price: e.price.map(Amount),
@@ -395,10 +410,10 @@ impl State {
                 status: OrderStatus::Intended,
                 filled: Amount::default(),
                 filled_notional: Amount::default(),
-                fees: BTreeMap::new(),
+                fees: Vec::new(),
                 venue_order_id: None,
                 attempts: 0,
-                trade_ids: BTreeSet::new(),
+                trade_ids: Vec::new(),
                 intent_seq: seq,
                 intended_at: at,
                 updated_at: at,
@@ -444,7 +459,7 @@ impl State {
         feed.since = at;
     }
 
-    fn fill(&mut self, seq: u64, at: Timestamp, e: &OrderFilled) {
+    fn fill(&mut self, seq: u64, at: Timestamp, e: OrderFilled) {
         let Some(order) = self.orders.get(&e.client_order_id) else {
             self.anomaly(seq, format!("fill for unknown order {}", e.client_order_id));
             return;
@@ -456,7 +471,7 @@ impl State {
         let (venue, market) = (order.venue, order.market.clone());
         let Some(effects) = FillEffects::compute(
             order,
-            e,
+            &e,
             self.position(venue, &market),
             self.balances.get(&venue),
         ) else {
@@ -470,12 +485,16 @@ impl State {
             return;
         };
         if let Some(order) = self.orders.get_mut(&e.client_order_id) {
-            order.trade_ids.insert(e.trade_id.clone());
+            order.trade_ids.push(e.trade_id);
             order.filled = Amount(effects.filled);
             order.filled_notional = Amount(effects.filled_notional);
-            order
-                .fees
-                .insert(e.fee_asset.clone(), Amount(effects.order_fee));
+            match order.fees.iter_mut().find(|f| f.asset == e.fee_asset) {
+                Some(fee) => fee.amount = Amount(effects.order_fee),
+                None => order.fees.push(Fee {
+                    asset: e.fee_asset,
+                    amount: Amount(effects.order_fee),
+                }),
+            }
             order.updated_at = at;
             if !order.status.is_terminal() || order.status == OrderStatus::Filled {
                 order.status = if effects.filled >= order.quantity.0 {
@@ -591,8 +610,9 @@ impl FillEffects {
 
         let order_fee = order
             .fees
-            .get(&e.fee_asset)
-            .map_or(Decimal::ZERO, |a| a.0)
+            .iter()
+            .find(|f| f.asset == e.fee_asset)
+            .map_or(Decimal::ZERO, |f| f.amount.0)
             .checked_add(e.fee)?;
         let mut changes = vec![(base.clone(), new_base), (quote.clone(), new_quote)];
         changes.extend(other);

@@ -55,7 +55,7 @@ fn fold(events: &[Event]) -> State {
     let mut state = State::default();
     for (index, event) in events.iter().enumerate() {
         let seq = index as u64 + 1;
-        state.apply(&Envelope {
+        state.apply(Envelope {
             seq,
             id: EventId { log: 1, seq },
             at: Timestamp(seq as i64),

@@ -248,7 +248,7 @@ fn envelopes(events: &[Event]) -> Vec<Envelope> {
 fn fold(envelopes: &[Envelope]) -> State {
     let mut state = State::default();
     for envelope in envelopes {
-        state.apply(envelope);
+        state.apply(envelope.clone());
     }
     state
 }
@@ -272,7 +272,7 @@ proptest! {
         let (head, tail) = envelopes.split_at(k);
         let mut resumed = through_bincode(&fold(head));
         for envelope in tail {
-            resumed.apply(envelope);
+            resumed.apply(envelope.clone());
         }
         prop_assert_eq!(resumed, full);
     }

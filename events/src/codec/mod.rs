@@ -172,6 +172,25 @@ fn seal_version(
 /// It does not know the record's neighbours: seq continuity and `prev_hash` linkage are the
 /// reader's checks (see the log's `verify`).
 pub fn decode(bytes: &[u8]) -> Result<Envelope, CodecError> {
+    check_hash(bytes)?;
+    decode_checked(bytes)
+}
+
+/// Checks a record's length, version and hash without decoding its body: the first half of
+/// [`decode`], so a reader can spread the work over two threads.
+pub fn check_hash(bytes: &[u8]) -> Result<(), CodecError> {
+    let (sealed, stored, _) = split(bytes)?;
+    let stored = ChainHash(to_hash(stored));
+    let computed = digest(sealed);
+    if stored != computed {
+        return Err(CodecError::HashMismatch { stored, computed });
+    }
+    Ok(())
+}
+
+/// Splits a record into (bytes covered by the hash, stored hash, version), checking length and
+/// version.
+fn split(bytes: &[u8]) -> Result<(&[u8], &[u8], u16), CodecError> {
     let len = bytes.len();
     if len > MAX_RECORD_BYTES {
         return Err(CodecError::TooLarge { len });
@@ -180,20 +199,24 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope, CodecError> {
         return Err(CodecError::Truncated { len });
     }
     let (sealed, stored) = bytes.split_at(len - HASH_LEN);
-    let (front, prev) = sealed.split_at(sealed.len() - HASH_LEN);
-    let (version_bytes, body) = front.split_at(2);
     let version = u16::from_le_bytes([
-        version_bytes.first().copied().unwrap_or_default(),
-        version_bytes.get(1).copied().unwrap_or_default(),
+        sealed.first().copied().unwrap_or_default(),
+        sealed.get(1).copied().unwrap_or_default(),
     ]);
     if !(OLDEST_READABLE_VERSION..=SCHEMA_VERSION).contains(&version) {
         return Err(CodecError::UnknownVersion { version });
     }
+    Ok((sealed, stored, version))
+}
+
+/// The second half of [`decode`]: decodes a record whose hash [`check_hash`] accepted.
+/// Called on a record that was not checked, it still never panics, but an altered record may
+/// then decode into wrong values.
+pub fn decode_checked(bytes: &[u8]) -> Result<Envelope, CodecError> {
+    let (sealed, stored, version) = split(bytes)?;
+    let (front, prev) = sealed.split_at(sealed.len() - HASH_LEN);
+    let body = front.get(2..).unwrap_or_default();
     let stored = ChainHash(to_hash(stored));
-    let computed = digest(sealed);
-    if stored != computed {
-        return Err(CodecError::HashMismatch { stored, computed });
-    }
     let (header, event, used) = match version {
         1 => {
             let ((header, event), used) = decode_body::<(Header, v1::EventV1)>(body)?;

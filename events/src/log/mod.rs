@@ -106,6 +106,10 @@ pub struct LogConfig {
     pub max_batch: usize,
     /// Where event times come from.
     pub clock: Arc<dyn Clock>,
+    /// Flusher threads. More than one lets a flush start while another waits on the disk; on
+    /// this machine's virtio disk concurrent flushes slowed each other down (BENCHMARKS.md), so
+    /// the default is one.
+    pub flushers: usize,
 }
 
 impl LogConfig {
@@ -117,6 +121,7 @@ impl LogConfig {
             cache_bytes: 128 << 20,
             max_batch: 4096,
             clock: Arc::new(SystemClock),
+            flushers: 1,
         }
     }
 
@@ -263,7 +268,7 @@ impl EventLog {
                 let path = config.dir.join(SLED_DIR).join("db");
                 let file = std::fs::File::open(&path)
                     .map_err(|e| LogError::io("open for fdatasync", &path, &e))?;
-                Some((file, path))
+                Some(Arc::new((file, path)))
             }
         };
         let failed = Arc::new(OnceLock::new());
@@ -283,9 +288,10 @@ impl EventLog {
             failed: failed.clone(),
             stats: stats.clone(),
         };
-        let flusher = Flusher {
+        let flush_rx = Arc::new(std::sync::Mutex::new(flush_rx));
+        let flusher = || Flusher {
             db: reader.db.clone(),
-            power_file,
+            power_file: power_file.clone(),
             failed: failed.clone(),
             durable_head: durable_head.clone(),
             stats: stats.clone(),
@@ -296,13 +302,18 @@ impl EventLog {
                 .spawn(f)
                 .map_err(|e| LogError::io("spawn thread", PathBuf::from(name), &e))
         };
-        let threads = vec![
-            spawn("premia-log-flush", Box::new(move || flusher.run(flush_rx)))?,
-            spawn(
-                "premia-log-write",
-                Box::new(move || writer.run(rx, flush_tx)),
-            )?,
-        ];
+        let mut threads = Vec::new();
+        for n in 0..config.flushers.max(1) {
+            let (flusher, queue) = (flusher(), flush_rx.clone());
+            threads.push(spawn(
+                &format!("premia-log-flush-{n}"),
+                Box::new(move || flusher.run(queue)),
+            )?);
+        }
+        threads.push(spawn(
+            "premia-log-write",
+            Box::new(move || writer.run(rx, flush_tx)),
+        )?);
         Ok(EventLog {
             inner: Arc::new(Inner {
                 reader,

@@ -170,29 +170,42 @@ impl LogReader {
             report.head_seq = envelope.seq;
             report.head_hash = envelope.hash;
         }
-        if let Some(marker) = self.meta.get(META_HEAD).map_err(LogError::store)? {
-            let (seq_bytes, hash_bytes) = marker.split_at(marker.len().min(8));
-            let head = <[u8; 8]>::try_from(seq_bytes)
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            if head > report.head_seq {
-                return Err(damaged(
-                    report.head_seq + 1,
-                    Problem::TruncatedTail { head },
-                ));
-            }
-            if let Ok(hash) = <[u8; 32]>::try_from(hash_bytes) {
-                let stored = if head == report.head_seq {
-                    Some(report.head_hash)
-                } else {
-                    self.get(head)?.map(|e| e.hash)
-                };
-                if stored.is_some_and(|h| h.0 != hash) {
-                    return Err(damaged(head, Problem::HeadMismatch));
-                }
-            }
-        }
+        self.check_head(report.head_seq, report.head_hash)?;
         Ok(report)
+    }
+}
+
+impl LogReader {
+    /// Checks a replay that reached the end of the log (last seq `last_seq` with hash `last_hash`)
+    /// against the head the writer recorded: the log must not end before it (tail removed), and
+    /// the record at the head must carry the recorded hash (chain rewritten). Records appended
+    /// while this runs are not mistaken for damage.
+    pub fn check_head(&self, last_seq: u64, last_hash: ChainHash) -> Result<(), LogError> {
+        let Some(marker) = self.meta.get(META_HEAD).map_err(LogError::store)? else {
+            return Ok(());
+        };
+        let (seq_bytes, hash_bytes) = marker.split_at(marker.len().min(8));
+        let head = <[u8; 8]>::try_from(seq_bytes)
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        let Ok(hash) = <[u8; 32]>::try_from(hash_bytes) else {
+            return Ok(());
+        };
+        let at_head = if head == last_seq {
+            Some(last_hash)
+        } else if head > last_seq {
+            match self.get(head)? {
+                // Appended after the replay ended: not damage.
+                Some(envelope) => Some(envelope.hash),
+                None => return Err(damaged(last_seq + 1, Problem::TruncatedTail { head })),
+            }
+        } else {
+            self.get(head)?.map(|e| e.hash)
+        };
+        if at_head.is_some_and(|h| h.0 != hash) {
+            return Err(damaged(head, Problem::HeadMismatch));
+        }
+        Ok(())
     }
 }
 
@@ -220,12 +233,16 @@ pub struct Replay {
 }
 
 impl Replay {
-    fn check(&mut self, key: &[u8], value: &[u8]) -> Result<Envelope, LogError> {
-        let seq = key_seq(key, self.expect)?;
+    fn check(&mut self, record: Record) -> Result<Envelope, LogError> {
+        let seq = key_seq(&record.key, self.expect)?;
         if seq != self.expect {
             return Err(damaged(self.expect, Problem::Missing { next: seq }));
         }
-        let envelope = decode_at(seq, value)?;
+        record
+            .hash
+            .map_err(|e| damaged(seq, Problem::Undecodable(e)))?;
+        let envelope = codec::decode_checked(&record.value)
+            .map_err(|e| damaged(seq, Problem::Undecodable(e)))?;
         if envelope.seq != seq {
             return Err(damaged(
                 seq,
@@ -251,7 +268,7 @@ impl Iterator for Replay {
             return None;
         }
         let item = match self.source.next()? {
-            Ok((key, value)) => self.check(&key, &value),
+            Ok(record) => self.check(record),
             Err(error) => Err(error),
         };
         if item.is_err() {
@@ -261,13 +278,23 @@ impl Iterator for Replay {
     }
 }
 
-type Chunk = Vec<(sled::IVec, sled::IVec)>;
+/// A stored record as the read-ahead thread hands it over: its hash already checked.
+#[derive(Debug)]
+struct Record {
+    key: sled::IVec,
+    value: sled::IVec,
+    hash: Result<(), codec::CodecError>,
+}
 
-/// Iterates a sled tree on a helper thread, handing over chunks of records.
+type Chunk = Vec<Record>;
+
+/// Iterates a sled tree on a helper thread and checks each record's hash there, handing over
+/// chunks; decoding and the chain checks happen on the consumer's thread. Splitting the work this
+/// way keeps both cores busy during a replay (BENCHMARKS.md).
 #[derive(Debug)]
 struct ReadAhead {
     rx: Receiver<Result<Chunk, LogError>>,
-    current: std::vec::IntoIter<(sled::IVec, sled::IVec)>,
+    current: std::vec::IntoIter<Record>,
     finished: bool,
 }
 
@@ -295,7 +322,7 @@ impl ReadAhead {
         }
     }
 
-    fn next(&mut self) -> Option<Result<(sled::IVec, sled::IVec), LogError>> {
+    fn next(&mut self) -> Option<Result<Record, LogError>> {
         loop {
             if let Some(pair) = self.current.next() {
                 return Some(Ok(pair));
@@ -322,8 +349,9 @@ fn read_ahead(tree: &sled::Tree, from: u64, tx: &SyncSender<Result<Chunk, LogErr
     let mut chunk = Vec::with_capacity(CHUNK);
     for item in tree.range(from.to_be_bytes()..) {
         match item {
-            Ok(pair) => {
-                chunk.push(pair);
+            Ok((key, value)) => {
+                let hash = codec::check_hash(&value);
+                chunk.push(Record { key, value, hash });
                 if chunk.len() == CHUNK
                     && tx
                         .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
