@@ -1,1 +1,93 @@
-//! x
+//! premia: the binary's library half — command line, config, and the commands — so that tests
+//! can drive the same code the `premia` binary runs.
+//!
+//! The crates below it: `premia-events` (vocabulary and the event log), `premia-snapshots`
+//! (state fold and snapshots), `premia-actors` (the daemon's actors). This crate only wires them
+//! to a command line; it is the one place that uses `anyhow`.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{AuditCommand, BenchCommand, Cli, Command, EventsCommand, SnapshotCommand};
+use commands::Context;
+use config::Config;
+
+/// Parses the command line, runs the command, and turns the outcome into an exit status:
+/// 0 success, 1 failure (one line on stderr), 2 usage error.
+pub fn main_entry() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", one_line(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// The error and its causes on one line, without repeating a cause that the message already says.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| config.storage.data_dir.clone());
+    let ctx = Context { config, data_dir };
+    match &cli.command {
+        Command::Events(EventsCommand::Ls(args)) => commands::events::ls(&ctx, args),
+        Command::Events(EventsCommand::Show { seq }) => commands::events::show(&ctx, *seq),
+        Command::Events(EventsCommand::Export(args)) => commands::events::export(&ctx, args),
+        Command::Audit(AuditCommand::Verify { json }) => commands::audit::verify(&ctx, *json),
+        Command::State(args) => {
+            commands::state::show(&ctx, args.at.as_deref(), args.json, args.from_snapshot)
+        }
+        Command::Snapshot(SnapshotCommand::Create) => commands::snapshot::create(&ctx),
+        Command::Snapshot(SnapshotCommand::Ls { json }) => commands::snapshot::ls(&ctx, *json),
+        Command::Snapshot(SnapshotCommand::Verify) => commands::snapshot::verify(&ctx),
+        Command::Bench(BenchCommand::Log(args)) => commands::bench::log(&ctx, args),
+    }
+}

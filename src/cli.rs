@@ -1,0 +1,167 @@
+//! The command line (clap). Every command takes `--data-dir` (default: the config's
+//! `storage.data_dir`, else `./data`) and `--config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// premia: a supervised trading daemon with a hash-chained event log.
+#[derive(Debug, Parser)]
+#[command(name = "premia", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Config file (TOML).
+    #[arg(long, global = true, env = "PREMIA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data dir holding the event log (default: the config's storage.data_dir, else ./data).
+    #[arg(long, global = true, env = "PREMIA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show and export the events in the log.
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// Check the log's integrity.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Show the state rebuilt from the log (orders, balances, positions, breakers).
+    State(StateArgs),
+    /// Create, list and verify state snapshots.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+    /// Measure premia on this machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `premia events …`
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// One line per event.
+    Ls(EventsLs),
+    /// One event in full (JSON).
+    Show {
+        /// The event's seq.
+        seq: u64,
+    },
+    /// Every event (or a range) as JSON lines or CSV.
+    Export(EventsExport),
+}
+
+/// Which events.
+#[derive(Debug, Clone, Args)]
+pub struct Range {
+    /// First seq (inclusive).
+    #[arg(long, value_name = "SEQ")]
+    pub from: Option<u64>,
+    /// Last seq (inclusive).
+    #[arg(long, value_name = "SEQ")]
+    pub to: Option<u64>,
+    /// Only events of this kind (e.g. order_filled); repeat for several.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Vec<String>,
+}
+
+/// `premia events ls`
+#[derive(Debug, Args)]
+pub struct EventsLs {
+    /// Which events.
+    #[command(flatten)]
+    pub range: Range,
+    /// JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON envelope per line.
+    Jsonl,
+    /// CSV with a header row; the payload is a JSON column.
+    Csv,
+}
+
+/// `premia events export`
+#[derive(Debug, Args)]
+pub struct EventsExport {
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Which events.
+    #[command(flatten)]
+    pub range: Range,
+}
+
+/// `premia audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole log: decode, seq continuity and hash chain. Exit 1 naming the first bad seq.
+    Verify {
+        /// A JSON object instead of a line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `premia state`
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// The state as of this seq or RFC 3339 time (default: the end of the log).
+    #[arg(long, value_name = "SEQ|TIME")]
+    pub at: Option<String>,
+    /// JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Start from the newest valid snapshot instead of replaying (and verifying) the whole log.
+    /// Faster; trusts the records before the snapshot, as a daemon restart does.
+    #[arg(long)]
+    pub from_snapshot: bool,
+}
+
+/// `premia snapshot …`
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Snapshot the state at the end of the log.
+    Create,
+    /// List snapshots, newest first.
+    Ls {
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every snapshot: its anchor matches the log and its state equals a replay.
+    Verify,
+}
+
+/// `premia bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The event log against this machine's limits: fdatasync, sled, group commit, replay.
+    Log(BenchLog),
+}
+
+/// `premia bench log`
+#[derive(Debug, Args)]
+pub struct BenchLog {
+    /// Events to write (and replay).
+    #[arg(long, default_value_t = 200_000)]
+    pub events: u64,
+    /// Concurrent appenders for the group-commit measurement.
+    #[arg(long, default_value_t = 64)]
+    pub appenders: u32,
+    /// Leave the generated log in --data-dir (which must hold no log yet) for the other commands.
+    #[arg(long)]
+    pub keep: bool,
+    /// A JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,46 @@
+//! `premia audit verify`.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+use premia_events::log::LogError;
+
+use super::{Context, stdout};
+
+/// Walks the log; prints a one-line summary, or fails naming the first bad seq.
+pub fn verify(ctx: &Context, json: bool) -> anyhow::Result<()> {
+    let reader = ctx.reader()?;
+    let mut out = stdout();
+    match reader.verify() {
+        Ok(report) => {
+            if json {
+                let value = serde_json::json!({
+                    "ok": true,
+                    "events": report.events,
+                    "head_seq": report.head_seq,
+                    "head_hash": report.head_hash.to_hex(),
+                });
+                writeln!(out, "{value}")?;
+            } else {
+                writeln!(
+                    out,
+                    "ok: {} events, seq 1..={}, head hash {}",
+                    report.events,
+                    report.head_seq,
+                    report.head_hash.to_hex()
+                )?;
+            }
+            out.flush()?;
+            Ok(())
+        }
+        Err(LogError::Damaged(damage)) => {
+            if json {
+                let value = serde_json::json!({ "ok": false, "seq": damage.seq, "problem": damage.to_string() });
+                writeln!(out, "{value}")?;
+                out.flush()?;
+            }
+            Err(anyhow!("audit failed at {damage}"))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
