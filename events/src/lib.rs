@@ -23,6 +23,7 @@ pub mod json;
 #[cfg(feature = "log")]
 pub mod log;
 pub mod market;
+pub mod marketdata;
 pub mod money;
 pub mod sample;
 pub mod time;

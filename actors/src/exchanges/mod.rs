@@ -1,0 +1,153 @@
+//! Everything premia knows about each exchange, one folder per exchange with the same files:
+//!
+//! ```text
+//! exchanges/<name>/mod.rs      the codec type and its `ExchangeCodec` impl
+//! exchanges/<name>/symbols.rs  Market (BASE/QUOTE) <-> the exchange's own market code
+//! exchanges/<name>/wire.rs     serde types of the exchange's frames (WS and REST)
+//! exchanges/<name>/tests.rs    the same test suite for every exchange, on frames written from
+//!                              the exchange's documented formats
+//! ```
+//!
+//! The generic feed actor drives any exchange through [`ExchangeCodec`]; behaviour shared by all
+//! codecs (exact decimals from JSON strings or numbers, the error type, the test helpers) lives
+//! once, in this module and its siblings.
+
+use std::time::Duration;
+
+use premia_events::marketdata::MarketData;
+use premia_events::{Exchange, Market, Timestamp};
+use thiserror::Error;
+
+/// What a frame turned out to be. Only `Data` carries market data; the others are benign
+/// protocol traffic and never count as decode errors, except `Error`, which is the exchange
+/// reporting a problem (a bad subscription, for instance).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrameClass {
+    /// Market data was decoded into the output.
+    Data,
+    /// A subscription acknowledgement.
+    Ack,
+    /// An answer to a keep-alive.
+    Pong,
+    /// A status or heartbeat frame (e.g. Upbit `{"status":"UP"}`).
+    Status,
+    /// The exchange reported an error; the text is its message.
+    Error(String),
+    /// Valid JSON the codec does not use (a stream it did not ask for, a new event type).
+    Unknown,
+}
+
+/// A frame that could not be decoded. Counted per exchange in metrics; never fatal to the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{exchange}: cannot decode frame: {reason} (frame starts {excerpt:?})")]
+pub struct DecodeError {
+    /// The exchange.
+    pub exchange: Exchange,
+    /// What is wrong.
+    pub reason: String,
+    /// The first bytes of the frame, for the log.
+    pub excerpt: String,
+}
+
+impl DecodeError {
+    /// A decode error for `frame`, keeping its first 120 characters.
+    pub fn new(exchange: Exchange, reason: impl Into<String>, frame: &[u8]) -> DecodeError {
+        let text = String::from_utf8_lossy(frame);
+        DecodeError {
+            exchange,
+            reason: reason.into(),
+            excerpt: text.chars().take(120).collect(),
+        }
+    }
+}
+
+/// What a feed sends to keep a connection alive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeepAlive {
+    /// A WebSocket ping frame.
+    PingFrame,
+    /// An application-level text message (e.g. Upbit `PING`, OKX `ping`).
+    Text(String),
+}
+
+/// One exchange's wire protocol for public market data. Implementations are pure: no I/O, no
+/// clock (the receive time is passed in), no panics on any input.
+pub trait ExchangeCodec: Send + std::fmt::Debug + 'static {
+    /// The exchange.
+    fn exchange(&self) -> Exchange;
+
+    /// The markets this codec was built for, in the order given.
+    fn markets(&self) -> &[Market];
+
+    /// The public WebSocket URL to connect to, given the configured base URL (which tests point
+    /// at a fake exchange), e.g. `wss://api.upbit.com/websocket/v1`.
+    fn ws_url(&self, base: &str) -> String;
+
+    /// The text frames to send right after connecting, subscribing to ticker and order book for
+    /// every market.
+    fn subscribe(&self) -> Vec<String>;
+
+    /// What to send, and how often, to keep the connection alive (`None`: the server pings and
+    /// the WebSocket layer answers).
+    fn keep_alive(&self) -> Option<(Duration, KeepAlive)>;
+
+    /// The longest a connection may live before the exchange closes it (Binance: 24 h); the feed
+    /// reconnects on its own a little before.
+    fn max_connection_lifetime(&self) -> Option<Duration>;
+
+    /// Decodes one WebSocket frame (text or binary, as bytes), appending any market data to
+    /// `out` with `received` as its receive time.
+    fn decode(
+        &mut self,
+        frame: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, DecodeError>;
+
+    /// The REST request (path and query, relative to the REST base URL) for the tickers of all
+    /// markets, e.g. `/v1/ticker?markets=KRW-BTC,KRW-ETH`. One or more requests.
+    fn rest_ticker_requests(&self) -> Vec<String>;
+
+    /// The REST requests for the order books of all markets.
+    fn rest_book_requests(&self) -> Vec<String>;
+
+    /// Decodes a REST ticker or order-book response body (including errors that arrive with
+    /// HTTP 200), appending market data to `out`.
+    fn decode_rest(
+        &mut self,
+        body: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, DecodeError>;
+}
+
+/// The codec for `exchange`, subscribed to `markets` with books of `depth` levels.
+pub fn codec_for(
+    exchange: Exchange,
+    markets: &[Market],
+    depth: usize,
+) -> Result<Box<dyn ExchangeCodec>, CodecSetupError> {
+    let _ = (markets, depth);
+    Err(CodecSetupError::Unsupported { exchange })
+}
+
+/// A codec that cannot be built from the configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CodecSetupError {
+    /// premia has no codec for this exchange yet.
+    #[error("{exchange}: no market-data codec yet")]
+    Unsupported {
+        /// The exchange.
+        exchange: Exchange,
+    },
+    /// A market cannot be expressed on this exchange.
+    #[error("{exchange}: market {market}: {reason}")]
+    Market {
+        /// The exchange.
+        exchange: Exchange,
+        /// The market.
+        market: Market,
+        /// Why.
+        reason: String,
+    },
+}
