@@ -12,6 +12,16 @@
 //! codecs (exact decimals from JSON strings or numbers, the error type, the test helpers) lives
 //! once, in this module and its siblings.
 
+pub mod binance;
+pub mod book;
+pub mod json;
+pub mod num;
+pub mod request;
+pub mod symbol_map;
+#[cfg(test)]
+pub mod testkit;
+pub mod upbit;
+
 use std::time::Duration;
 
 use premia_events::marketdata::MarketData;
@@ -127,8 +137,11 @@ pub fn codec_for(
     markets: &[Market],
     depth: usize,
 ) -> Result<Box<dyn ExchangeCodec>, CodecSetupError> {
-    let _ = (markets, depth);
-    Err(CodecSetupError::Unsupported { exchange })
+    match exchange {
+        Exchange::Upbit => Ok(Box::new(upbit::UpbitCodec::new(markets, depth)?)),
+        Exchange::Binance => Ok(Box::new(binance::BinanceCodec::new(markets, depth)?)),
+        _ => Err(CodecSetupError::Unsupported { exchange }),
+    }
 }
 
 /// A codec that cannot be built from the configuration.

@@ -1,0 +1,195 @@
+//! Order-book helpers shared by every codec: choosing a subscription depth the exchange offers,
+//! reading levels exactly, and checking that a snapshot is in best-first order.
+
+use std::fmt;
+
+use premia_events::marketdata::Level;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+
+use super::json::{DecimalStr, Malformed};
+use super::num;
+
+/// The smallest depth in `offered` that is at least `requested`, or the largest offered when
+/// none is (Upbit offers 1, 5, 15 and 30 levels: 10 gives 15, 50 gives 30). `offered` must be
+/// ascending; an empty list gives `requested` back.
+pub fn pick_depth(requested: usize, offered: &[usize]) -> usize {
+    offered
+        .iter()
+        .copied()
+        .find(|&depth| depth >= requested)
+        .or_else(|| offered.last().copied())
+        .unwrap_or(requested)
+}
+
+/// A side of a book as sent by exchanges that write levels as `[price, quantity]` pairs of
+/// decimal strings (`[["156.42000000","184.31400000"], ...]`: Binance, OKX, Bybit, Gate.io),
+/// read straight into levels while deserializing, exactly and without an intermediate vector.
+/// A pair that is not two decimal strings ([`DecimalStr`]) fails the frame, naming the level.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PairLevels(pub Vec<Level>);
+
+/// Capacity reserved for a side before its length is known (the deepest partial books are 20).
+const LEVELS_CAPACITY: usize = 20;
+
+impl<'de> Deserialize<'de> for PairLevels {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PairLevels, D::Error> {
+        deserializer.deserialize_seq(PairLevelsVisitor)
+    }
+}
+
+struct PairLevelsVisitor;
+
+impl<'de> Visitor<'de> for PairLevelsVisitor {
+    type Value = PairLevels;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of [price, quantity] pairs")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PairLevels, A::Error> {
+        let mut levels = Vec::with_capacity(seq.size_hint().unwrap_or(LEVELS_CAPACITY));
+        while let Some(level) = seq.next_element_seed(PairSeed(levels.len()))? {
+            levels.push(level);
+        }
+        Ok(PairLevels(levels))
+    }
+}
+
+/// One `[price, quantity]` pair, the `.0`-th of its side.
+struct PairSeed(usize);
+
+impl<'de> de::DeserializeSeed<'de> for PairSeed {
+    type Value = Level;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Level, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PairSeed {
+    type Value = Level;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "level {} as [price, quantity]", self.0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Level, A::Error> {
+        let index = self.0;
+        let mut next = |what: &str| -> Result<_, A::Error> {
+            let DecimalStr(text) = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::custom(format!("level {index}: no {what}")))?;
+            num::parse_decimal_bytes(text)
+                .map_err(|e| de::Error::custom(format!("level {index} {what}: {e}")))
+        };
+        let price = next("price")?;
+        let quantity = next("quantity")?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(format!(
+                "level {index}: more than price and quantity"
+            )));
+        }
+        Ok(Level::new(price, quantity))
+    }
+}
+
+/// Checks that bids descend and asks ascend strictly in price, so that the first level of each
+/// side is the best. An exchange that breaks this has sent something else than a book.
+pub fn check_best_first(bids: &[Level], asks: &[Level]) -> Result<(), Malformed> {
+    if !bids.is_sorted_by(|a, b| a.price > b.price) {
+        return Err(Malformed::new("bids are not in descending price order"));
+    }
+    if !asks.is_sorted_by(|a, b| a.price < b.price) {
+        return Err(Malformed::new("asks are not in ascending price order"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn lv(price: &str, quantity: &str) -> Level {
+        Level::new(
+            Decimal::from_str(price).unwrap(),
+            Decimal::from_str(quantity).unwrap(),
+        )
+    }
+
+    #[test]
+    fn depth_is_the_smallest_offered_that_suffices() {
+        let upbit = [1, 5, 15, 30];
+        let cases = [
+            (0, 1),
+            (1, 1),
+            (2, 5),
+            (10, 15),
+            (15, 15),
+            (16, 30),
+            (30, 30),
+            (500, 30),
+        ];
+        for (index, (requested, expected)) in cases.into_iter().enumerate() {
+            assert_eq!(pick_depth(requested, &upbit), expected, "TC{index}");
+        }
+        assert_eq!(pick_depth(7, &[]), 7);
+    }
+
+    #[test]
+    fn best_first_order_is_checked() {
+        let good_bids = [lv("101", "1"), lv("100", "2")];
+        let good_asks = [lv("102", "1"), lv("103", "2")];
+        let cases = [
+            (&good_bids[..], &good_asks[..], true),
+            (&[][..], &[][..], true),
+            (&[lv("100", "1"), lv("101", "1")][..], &good_asks[..], false),
+            (&good_bids[..], &[lv("103", "1"), lv("102", "1")][..], false),
+            (&[lv("100", "1"), lv("100", "2")][..], &good_asks[..], false),
+        ];
+        for (index, (bids, asks, ok)) in cases.into_iter().enumerate() {
+            assert_eq!(check_best_first(bids, asks).is_ok(), ok, "TC{index}");
+        }
+    }
+
+    #[test]
+    fn pair_levels_are_read_exactly() {
+        let cases: [(&str, Result<Vec<Level>, &str>); 8] = [
+            (
+                r#"[["156.42000000","184.31400000"],["156.41","37.9"]]"#,
+                Ok(vec![
+                    lv("156.42000000", "184.31400000"),
+                    lv("156.41", "37.9"),
+                ]),
+            ),
+            (" [ [ \"1.5\" , \"2E1\" ] ]", Ok(vec![lv("1.5", "20")])),
+            ("[]", Ok(vec![])),
+            (r#"[["1.5"]]"#, Err("level 0: no quantity")),
+            (
+                r#"[["1.5","2","3"]]"#,
+                Err("level 0: more than price and quantity"),
+            ),
+            (
+                r#"[["1.5","2"],["x","2"]]"#,
+                Err("level 1 price: x (not a number)"),
+            ),
+            (r#"[[1.5,"2"]]"#, Err("expected a decimal in a JSON string")),
+            (
+                r#"{"1.5":"2"}"#,
+                Err("expected an array of [price, quantity] pairs"),
+            ),
+        ];
+        for (index, (text, expected)) in cases.into_iter().enumerate() {
+            match (serde_json::from_str::<PairLevels>(text), expected) {
+                (Ok(PairLevels(got)), Ok(want)) => {
+                    assert_eq!(format!("{got:?}"), format!("{want:?}"), "TC{index}");
+                }
+                (Err(error), Err(text)) => {
+                    assert!(error.to_string().contains(text), "TC{index}: {error}");
+                }
+                (got, want) => panic!("TC{index}: got {got:?}, expected {want:?}"),
+            }
+        }
+    }
+}

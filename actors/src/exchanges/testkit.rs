@@ -1,0 +1,348 @@
+//! The shared half of the test suite every exchange codec runs (`exchanges/<name>/tests.rs`):
+//! expected-value builders, a table runner for frames and REST bodies, the "never panics,
+//! never leaves half a frame behind" checks, a proptest strategy that damages valid frames,
+//! and a cost measurement against plain JSON validation.
+//!
+//! Expected market data is compared with `==` *and* by its `Debug` text, so a decimal must
+//! also keep the scale the exchange wrote (`31883000.00000000` is not `31883000`).
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use premia_events::marketdata::{BookSnapshot, Level, MarketData, Ticker};
+use premia_events::{Decimal, Exchange, Market, Timestamp};
+use proptest::prelude::*;
+use serde::de::IgnoredAny;
+
+use super::{DecodeError, ExchangeCodec, FrameClass};
+
+/// The receive time every test passes in.
+pub const RECEIVED: Timestamp = Timestamp(1_763_700_000_123_456_789);
+
+/// A decimal exactly as written, scale included.
+pub fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+/// A market from `BASE/QUOTE`.
+pub fn market(text: &str) -> Market {
+    text.parse().unwrap()
+}
+
+/// Markets from `BASE/QUOTE` texts.
+pub fn markets(texts: &[&str]) -> Vec<Market> {
+    texts.iter().map(|text| market(text)).collect()
+}
+
+/// A level from price and quantity text.
+pub fn lv(price: &str, quantity: &str) -> Level {
+    Level::new(dec(price), dec(quantity))
+}
+
+/// A ticker with only the last price set, received at [`RECEIVED`]; fill in the rest with
+/// struct update syntax.
+pub fn ticker(exchange: Exchange, market_text: &str, last: &str) -> Ticker {
+    Ticker {
+        exchange,
+        market: market(market_text),
+        last: dec(last),
+        best_bid: None,
+        best_ask: None,
+        open_24h: None,
+        high_24h: None,
+        low_24h: None,
+        volume_24h: None,
+        exchange_time: None,
+        received: RECEIVED,
+    }
+}
+
+/// A book received at [`RECEIVED`].
+pub fn book(
+    exchange: Exchange,
+    market_text: &str,
+    bids: &[(&str, &str)],
+    asks: &[(&str, &str)],
+) -> BookSnapshot {
+    let levels = |side: &[(&str, &str)]| side.iter().map(|(p, q)| lv(p, q)).collect();
+    BookSnapshot {
+        exchange,
+        market: market(market_text),
+        bids: levels(bids),
+        asks: levels(asks),
+        seq: None,
+        exchange_time: None,
+        received: RECEIVED,
+    }
+}
+
+/// What decoding one frame must give.
+#[derive(Debug)]
+pub enum Expect {
+    /// This class, with exactly this market data appended.
+    Decoded(FrameClass, Vec<MarketData>),
+    /// A [`DecodeError`] whose reason contains this text, and nothing appended.
+    Rejected(&'static str),
+}
+
+impl Expect {
+    /// Benign or data-free traffic of this class.
+    pub fn class(class: FrameClass) -> Expect {
+        Expect::Decoded(class, Vec::new())
+    }
+
+    /// Market data.
+    pub fn data(data: Vec<MarketData>) -> Expect {
+        Expect::Decoded(FrameClass::Data, data)
+    }
+}
+
+/// One row of a table: a named frame and what it must decode to.
+#[derive(Debug)]
+pub struct Case {
+    /// What the row checks.
+    pub name: &'static str,
+    /// The frame or body.
+    pub frame: Vec<u8>,
+    /// The outcome.
+    pub expect: Expect,
+}
+
+impl Case {
+    /// A row.
+    pub fn new(name: &'static str, frame: impl Into<Vec<u8>>, expect: Expect) -> Case {
+        Case {
+            name,
+            frame: frame.into(),
+            expect,
+        }
+    }
+}
+
+/// Decodes the frame of table row `index` into `out`: the codec's `decode`, `decode_rest`, or
+/// `decode_rest_for` with that row's request.
+pub type DecodeFn<'a> =
+    dyn FnMut(usize, &[u8], &mut Vec<MarketData>) -> Result<FrameClass, DecodeError> + 'a;
+
+/// A value no codec produces, put in `out` before decoding to check that codecs append and
+/// that a rejected frame leaves `out` as it was.
+fn sentinel() -> MarketData {
+    MarketData::Ticker(Ticker {
+        exchange: Exchange::Kraken,
+        market: market("SENTINEL/ZZZ"),
+        last: Decimal::ONE,
+        best_bid: None,
+        best_ask: None,
+        open_24h: None,
+        high_24h: None,
+        low_24h: None,
+        volume_24h: None,
+        exchange_time: None,
+        received: Timestamp::EPOCH,
+    })
+}
+
+/// Runs a table: every row through `decode`, labelled `TC<index> <name>` in failures.
+pub fn run_cases(exchange: Exchange, decode: &mut DecodeFn<'_>, cases: &[Case]) {
+    for (index, case) in cases.iter().enumerate() {
+        let label = format!("TC{index} {}", case.name);
+        let mut out = vec![sentinel()];
+        let result = decode(index, &case.frame, &mut out);
+        assert_eq!(out.first(), Some(&sentinel()), "{label}: output replaced");
+        let appended = out.get(1..).unwrap_or_default();
+        match (&case.expect, result) {
+            (Expect::Decoded(class, data), Ok(got)) => {
+                assert_eq!(&got, class, "{label}: class");
+                assert_eq!(appended, &data[..], "{label}: data");
+                assert_eq!(
+                    format!("{appended:?}"),
+                    format!("{data:?}"),
+                    "{label}: decimal scales"
+                );
+            }
+            (Expect::Rejected(text), Err(error)) => {
+                assert_eq!(error.exchange, exchange, "{label}: exchange");
+                assert!(
+                    error.reason.contains(text),
+                    "{label}: reason {:?} does not mention {text:?}",
+                    error.reason
+                );
+                assert!(appended.is_empty(), "{label}: data left after an error");
+            }
+            (expect, result) => panic!("{label}: expected {expect:?}, got {result:?}"),
+        }
+    }
+}
+
+/// Runs a table through the codec's WebSocket `decode`.
+pub fn run_ws(codec: &mut dyn ExchangeCodec, cases: &[Case]) {
+    let exchange = codec.exchange();
+    run_cases(
+        exchange,
+        &mut |_, frame, out| codec.decode(frame, RECEIVED, out),
+        cases,
+    );
+}
+
+/// Runs a table through the codec's `decode_rest`.
+pub fn run_rest(codec: &mut dyn ExchangeCodec, cases: &[Case]) {
+    let exchange = codec.exchange();
+    run_cases(
+        exchange,
+        &mut |_, frame, out| codec.decode_rest(frame, RECEIVED, out),
+        cases,
+    );
+}
+
+/// Checks that `decode` and `decode_rest` return (never panic) on `bytes`, and that an error
+/// leaves the output as it was.
+pub fn assert_total(codec: &mut dyn ExchangeCodec, bytes: &[u8]) {
+    for rest in [false, true] {
+        let mut out = vec![sentinel()];
+        let result = if rest {
+            codec.decode_rest(bytes, RECEIVED, &mut out)
+        } else {
+            codec.decode(bytes, RECEIVED, &mut out)
+        };
+        if let Err(error) = result {
+            assert_eq!(out, vec![sentinel()], "data left after {error}");
+            assert_eq!(error.exchange, codec.exchange());
+        }
+    }
+}
+
+/// Checks that every strict prefix of `frame` (a valid JSON object or array without trailing
+/// whitespace) is rejected by `decode` or `decode_rest`, as chosen, without appending anything.
+pub fn assert_prefixes_rejected(codec: &mut dyn ExchangeCodec, frame: &[u8], rest: bool) {
+    let frame = frame.trim_ascii_end();
+    for end in 0..frame.len() {
+        let prefix = &frame[..end];
+        let mut out = Vec::new();
+        let result = if rest {
+            codec.decode_rest(prefix, RECEIVED, &mut out)
+        } else {
+            codec.decode(prefix, RECEIVED, &mut out)
+        };
+        assert!(
+            result.is_err(),
+            "prefix of {end} bytes accepted: {:?}",
+            String::from_utf8_lossy(prefix)
+        );
+        assert!(out.is_empty(), "prefix of {end} bytes left data");
+    }
+}
+
+/// One edit of a frame: replace, insert or delete a byte at a position (taken modulo the
+/// frame's length), or cut the frame there.
+#[derive(Clone, Debug)]
+pub enum Edit {
+    /// Overwrite a byte.
+    Replace(usize, u8),
+    /// Insert a byte.
+    Insert(usize, u8),
+    /// Delete a byte.
+    Delete(usize),
+    /// Cut the frame at a position.
+    Truncate(usize),
+}
+
+/// Applies `edits` to `frame`.
+pub fn apply_edits(frame: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut bytes = frame.to_vec();
+    for edit in edits {
+        let len = bytes.len().max(1);
+        match *edit {
+            Edit::Replace(at, byte) => {
+                if let Some(slot) = bytes.get_mut(at % len) {
+                    *slot = byte;
+                }
+            }
+            Edit::Insert(at, byte) => bytes.insert(at % (bytes.len() + 1), byte),
+            Edit::Delete(at) => {
+                if !bytes.is_empty() {
+                    bytes.remove(at % len);
+                }
+            }
+            Edit::Truncate(at) => bytes.truncate(at % len),
+        }
+    }
+    bytes
+}
+
+/// One to eight random edits. Bytes favour JSON punctuation, digits and quotes, which reach
+/// deeper into a decoder than random noise.
+pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let byte = prop_oneof![
+        any::<u8>(),
+        prop::sample::select(b"{}[]:,\"\\0123456789.eE-+ n".to_vec()),
+    ];
+    let edit = prop_oneof![
+        (any::<usize>(), byte.clone()).prop_map(|(at, b)| Edit::Replace(at, b)),
+        (any::<usize>(), byte).prop_map(|(at, b)| Edit::Insert(at, b)),
+        any::<usize>().prop_map(Edit::Delete),
+        any::<usize>().prop_map(Edit::Truncate),
+    ];
+    prop::collection::vec(edit, 1..8)
+}
+
+/// How long `decode` takes on `frame` against validating the same bytes with serde_json into
+/// `IgnoredAny`, as (decode, validate) per frame, best of a few rounds.
+pub fn cost_against_validation(
+    codec: &mut dyn ExchangeCodec,
+    frame: &[u8],
+    rest: bool,
+) -> (Duration, Duration) {
+    const ITERATIONS: u32 = 20_000;
+    let mut out = Vec::with_capacity(4);
+    let mut best = (Duration::MAX, Duration::MAX);
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..ITERATIONS {
+            out.clear();
+            let result = if rest {
+                codec.decode_rest(std::hint::black_box(frame), RECEIVED, &mut out)
+            } else {
+                codec.decode(std::hint::black_box(frame), RECEIVED, &mut out)
+            };
+            assert_eq!(result, Ok(FrameClass::Data));
+        }
+        let decode = start.elapsed() / ITERATIONS;
+        let start = Instant::now();
+        for _ in 0..ITERATIONS {
+            let value: IgnoredAny = serde_json::from_slice(std::hint::black_box(frame)).unwrap();
+            std::hint::black_box(value);
+        }
+        let validate = start.elapsed() / ITERATIONS;
+        best = (best.0.min(decode), best.1.min(validate));
+    }
+    best
+}
+
+/// The target for decoding: at most twice the cost of validating the same bytes.
+pub const TARGET_PERCENT: u128 = 200;
+
+/// What an optimised build must stay under, so that a slowdown shows: the typed serde decode
+/// measured 240–440% of validation (see the codecs' `decode_cost` tests), short of the target.
+pub const REGRESSION_PERCENT: u128 = 600;
+
+/// Prints the cost of decoding each named frame relative to validating it, against
+/// [`TARGET_PERCENT`], and in an optimised build fails above [`REGRESSION_PERCENT`].
+pub fn report_cost(codec: &mut dyn ExchangeCodec, frames: &[(&str, &[u8], bool)]) {
+    let mut over = Vec::new();
+    for (name, frame, rest) in frames {
+        let (decode, validate) = cost_against_validation(codec, frame, *rest);
+        let percent = decode.as_nanos() * 100 / validate.as_nanos().max(1);
+        println!(
+            "{} {name}: {} bytes, decode {decode:?}, validate {validate:?}: {percent}% \
+             (target {TARGET_PERCENT}%)",
+            codec.exchange(),
+            frame.len()
+        );
+        if percent > REGRESSION_PERCENT {
+            over.push(format!("{name}: {percent}%"));
+        }
+    }
+    if !cfg!(debug_assertions) {
+        assert!(over.is_empty(), "decode got slower: {over:?}");
+    }
+}

@@ -1,0 +1,197 @@
+//! Upbit frames as sent, in the `DEFAULT` format: WebSocket `ticker` and `orderbook` messages,
+//! the `{"status":"UP"}` answer to `PING`, `{"error":{..}}` frames, and the REST ticker and
+//! order-book bodies (arrays of objects with the same field names, `market` instead of `code`).
+//!
+//! One borrowed struct, [`Quote`], reads all of them in a single pass; every field is optional
+//! and the codec checks what each kind of message needs. Numbers stay raw tokens until the codec
+//! converts the ones it uses (Upbit writes JSON numbers such as `31883000.00000000` and
+//! `1.16539E8`). Fields not declared here are skipped.
+
+use std::fmt;
+
+use premia_events::Decimal;
+use premia_events::marketdata::Level;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::exchanges::json::Raw;
+
+/// Any Upbit WebSocket message or REST array element.
+#[derive(Debug, Deserialize)]
+pub struct Quote<'a> {
+    /// The message type on the WebSocket: `ticker`, `orderbook`, `trade`, ... (absent in REST).
+    #[serde(rename = "type")]
+    pub kind: Option<&'a str>,
+    /// The market code, `KRW-BTC` (`code` on the WebSocket, `market` in REST bodies).
+    #[serde(alias = "market")]
+    pub code: Option<&'a str>,
+    /// Ticker: last trade price.
+    #[serde(borrow)]
+    pub trade_price: Option<Raw<'a>>,
+    /// Ticker: the day's opening price (00:00 KST).
+    #[serde(borrow)]
+    pub opening_price: Option<Raw<'a>>,
+    /// Ticker: the day's high.
+    #[serde(borrow)]
+    pub high_price: Option<Raw<'a>>,
+    /// Ticker: the day's low.
+    #[serde(borrow)]
+    pub low_price: Option<Raw<'a>>,
+    /// Ticker: volume over the last 24 h, in the base asset.
+    #[serde(borrow)]
+    pub acc_trade_volume_24h: Option<Raw<'a>>,
+    /// Ticker and order book: the exchange's time for the message, ms since the epoch.
+    #[serde(borrow)]
+    pub timestamp: Option<Raw<'a>>,
+    /// Order book: unit `i` holds the `i`-th best ask and the `i`-th best bid, read into
+    /// levels.
+    pub orderbook_units: Option<Units>,
+    /// Status frame: `UP`.
+    #[serde(borrow)]
+    pub status: Option<Raw<'a>>,
+    /// Error frame: normally `{"name":..,"message":..}`, kept raw and read by [`ErrorBody`].
+    #[serde(borrow)]
+    pub error: Option<Raw<'a>>,
+}
+
+/// The `orderbook_units` of a book, read straight into levels: unit `i` holds the `i`-th ask
+/// and the `i`-th bid, so `asks[i]` and `bids[i]` come from the same unit (zero-price padding
+/// included; the codec cuts to depth and drops it). Numbers are converted exactly as they are
+/// read; a missing or bad one fails the frame, naming it (`orderbook_units[3].bid_size`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Units {
+    /// Asks, unit by unit.
+    pub asks: Vec<Level>,
+    /// Bids, unit by unit.
+    pub bids: Vec<Level>,
+}
+
+/// Capacity reserved before the number of units is known (Upbit sends at most 30).
+const UNITS_CAPACITY: usize = 30;
+
+impl<'de> Deserialize<'de> for Units {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Units, D::Error> {
+        deserializer.deserialize_seq(UnitsVisitor)
+    }
+}
+
+struct UnitsVisitor;
+
+impl<'de> Visitor<'de> for UnitsVisitor {
+    type Value = Units;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of order-book units")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Units, A::Error> {
+        let capacity = seq.size_hint().unwrap_or(UNITS_CAPACITY);
+        let mut units = Units {
+            asks: Vec::with_capacity(capacity),
+            bids: Vec::with_capacity(capacity),
+        };
+        while let Some((ask, bid)) = seq.next_element_seed(UnitSeed(units.asks.len()))? {
+            units.asks.push(ask);
+            units.bids.push(bid);
+        }
+        Ok(units)
+    }
+}
+
+/// Unit number `.0`, as its ask and bid.
+struct UnitSeed(usize);
+
+impl<'de> DeserializeSeed<'de> for UnitSeed {
+    type Value = (Level, Level);
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<(Level, Level), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UnitSeed {
+    type Value = (Level, Level);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "order-book unit {} as an object", self.0)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(Level, Level), A::Error> {
+        const NAMES: [&str; 4] = ["ask_price", "ask_size", "bid_price", "bid_size"];
+        let index = self.0;
+        let mut values: [Option<Decimal>; 4] = [None; 4];
+        while let Some(key) = map.next_key::<UnitKey>()? {
+            let UnitKey(Some(slot)) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let name = NAMES.get(slot).copied().unwrap_or_default();
+            let raw: Raw<'de> = map.next_value()?;
+            let value = raw
+                .decimal()
+                .map_err(|e| de::Error::custom(format!("orderbook_units[{index}].{name}: {e}")))?;
+            if values
+                .get_mut(slot)
+                .and_then(|v| v.replace(value))
+                .is_some()
+            {
+                return Err(de::Error::custom(format!(
+                    "orderbook_units[{index}]: duplicate field {name}"
+                )));
+            }
+        }
+        let mut take = |slot: usize| {
+            values.get_mut(slot).and_then(Option::take).ok_or_else(|| {
+                let name = NAMES.get(slot).copied().unwrap_or_default();
+                de::Error::custom(format!("missing field orderbook_units[{index}].{name}"))
+            })
+        };
+        let ask = Level::new(take(0)?, take(1)?);
+        let bid = Level::new(take(2)?, take(3)?);
+        Ok((ask, bid))
+    }
+}
+
+/// A key of a unit: the index of one of the four numbers read, or `None` for any other.
+struct UnitKey(Option<usize>);
+
+impl<'de> Deserialize<'de> for UnitKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<UnitKey, D::Error> {
+        deserializer.deserialize_identifier(UnitKeyVisitor)
+    }
+}
+
+struct UnitKeyVisitor;
+
+impl Visitor<'_> for UnitKeyVisitor {
+    type Value = UnitKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<UnitKey, E> {
+        Ok(UnitKey(match key {
+            "ask_price" => Some(0),
+            "ask_size" => Some(1),
+            "bid_price" => Some(2),
+            "bid_size" => Some(3),
+            _ => None,
+        }))
+    }
+}
+
+/// The object of an error frame, e.g. `{"name":"INVALID_PARAM","message":"..."}`; REST errors
+/// may carry a numeric name (`404`).
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody<'a> {
+    /// Error name or code.
+    #[serde(borrow)]
+    pub name: Option<Raw<'a>>,
+    /// Human-readable message.
+    #[serde(borrow)]
+    pub message: Option<Raw<'a>>,
+}
