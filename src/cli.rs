@@ -23,6 +23,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the daemon: feeds, signals, orders, notifications, HTTP (health, metrics). Uses
+    /// --config, else config/default.toml.
+    Run,
     /// List, show and export the events in the log.
     #[command(subcommand)]
     Events(EventsCommand),

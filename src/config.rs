@@ -41,13 +41,259 @@ pub enum ConfigError {
     },
 }
 
-/// The whole config file.
+/// The whole config file. Every table rejects unknown keys.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// This daemon's name: the prefix of its client order ids (1-12 of a-z 0-9).
+    #[serde(default = "default_instance")]
+    pub instance: String,
     /// Where and how the event log is kept.
     #[serde(default)]
     pub storage: StorageConfig,
+    /// The HTTP endpoint (health, metrics, admin).
+    #[serde(default)]
+    pub http: HttpConfig,
+    /// Log output.
+    #[serde(default)]
+    pub logging: LoggingConfig,
+    /// Restart budgets of supervised actors.
+    #[serde(default)]
+    pub supervisor: SupervisorConfig,
+    /// Market data feeds, one per exchange.
+    #[serde(default)]
+    pub feeds: Vec<FeedConfig>,
+    /// The simulated market, for feeds with `source = "sim"`.
+    #[serde(default)]
+    pub sim: Option<premia_actors::sim::SimConfig>,
+    /// Trading rules.
+    #[serde(default)]
+    pub rules: Vec<RuleConfig>,
+    /// Risk limits.
+    #[serde(default)]
+    pub risk: premia_actors::order::risk::RiskLimits,
+    /// The paper venue.
+    #[serde(default)]
+    pub paper: premia_actors::order::paper::PaperConfig,
+    /// Notifications.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+fn default_instance() -> String {
+    "premia".into()
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on; loopback by default.
+    #[serde(default = "default_listen")]
+    pub listen: std::net::SocketAddr,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            listen: default_listen(),
+        }
+    }
+}
+
+fn default_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9464))
+}
+
+/// `[logging]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// `human` or `json`.
+    #[serde(default = "default_format")]
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `info,premia_actors::feed=debug` (`RUST_LOG` overrides it).
+    #[serde(default = "default_level")]
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// For a terminal.
+    Human,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+fn default_format() -> LogFormat {
+    LogFormat::Human
+}
+
+fn default_level() -> String {
+    "info".into()
+}
+
+impl Default for LoggingConfig {
+    fn default() -> LoggingConfig {
+        LoggingConfig {
+            format: default_format(),
+            level: default_level(),
+        }
+    }
+}
+
+/// `[supervisor]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisorConfig {
+    /// Restarts an actor may use within `period_s` before it gives up.
+    #[serde(default = "default_max_restarts")]
+    pub max_restarts: usize,
+    /// The budget's period, in seconds.
+    #[serde(default = "default_period_s")]
+    pub period_s: u64,
+}
+
+fn default_max_restarts() -> usize {
+    5
+}
+
+fn default_period_s() -> u64 {
+    60
+}
+
+impl Default for SupervisorConfig {
+    fn default() -> SupervisorConfig {
+        SupervisorConfig {
+            max_restarts: default_max_restarts(),
+            period_s: default_period_s(),
+        }
+    }
+}
+
+/// Where a feed's frames come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedSource {
+    /// The exchange's public WebSocket.
+    Websocket,
+    /// The simulated market in `[sim]`, in the exchange's wire format.
+    Sim,
+}
+
+/// `[[feeds]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// The exchange.
+    pub exchange: premia_events::Exchange,
+    /// `websocket` (default) or `sim`.
+    #[serde(default = "default_source")]
+    pub source: FeedSource,
+    /// WebSocket base URL (default: the exchange's public endpoint).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Markets, as BASE/QUOTE.
+    pub markets: Vec<premia_events::Market>,
+    /// Order book levels to keep.
+    #[serde(default = "default_depth")]
+    pub depth: usize,
+    /// No market data for this long → reconnect.
+    #[serde(default = "default_stale_ms")]
+    pub stale_after_ms: u64,
+    /// Reconnect backoff: first ceiling, in ms.
+    #[serde(default = "default_backoff_initial")]
+    pub backoff_initial_ms: u64,
+    /// Reconnect backoff: largest delay, in ms.
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_ms: u64,
+    /// Reconnect after this many seconds connected (default: just under the exchange's cap).
+    #[serde(default)]
+    pub lifetime_s: Option<u64>,
+}
+
+fn default_source() -> FeedSource {
+    FeedSource::Websocket
+}
+
+fn default_depth() -> usize {
+    15
+}
+
+fn default_stale_ms() -> u64 {
+    30_000
+}
+
+fn default_backoff_initial() -> u64 {
+    500
+}
+
+fn default_backoff_max() -> u64 {
+    30_000
+}
+
+/// `[[rules]]`: a change-rate rule and the order it places.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// The rule's name (part of its signal ids).
+    pub name: String,
+    /// The exchange whose ticker it watches.
+    pub exchange: premia_events::Exchange,
+    /// The market.
+    pub market: premia_events::Market,
+    /// The window the change is measured over, in seconds.
+    pub window_s: u32,
+    /// Buy when the change is at or below this percentage (negative).
+    pub buy_below_pct: premia_actors::money::DecimalText,
+    /// Sell when the change is at or above this percentage.
+    pub sell_above_pct: premia_actors::money::DecimalText,
+    /// At most one signal per side in each bucket of this many seconds.
+    #[serde(default = "default_bucket_s")]
+    pub bucket_s: u32,
+    /// Where orders go: `paper` (live venues come with their own issue).
+    #[serde(default = "default_venue")]
+    pub venue: premia_events::Venue,
+    /// Order quantity, in the base asset.
+    pub quantity: premia_actors::money::DecimalText,
+    /// `market` (default) or `limit` (priced at the signal's price, immediate-or-cancel).
+    #[serde(default = "default_order_kind")]
+    pub order_kind: premia_events::OrderKind,
+}
+
+fn default_bucket_s() -> u32 {
+    60
+}
+
+fn default_venue() -> premia_events::Venue {
+    premia_events::Venue::Paper
+}
+
+fn default_order_kind() -> premia_events::OrderKind {
+    premia_events::OrderKind::Market
+}
+
+/// `[notify]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// JSON-lines file the `log` channel appends to, relative to the data dir ("" to disable).
+    #[serde(default = "default_notify_file")]
+    pub file: String,
+}
+
+fn default_notify_file() -> String {
+    "notifications.jsonl".into()
+}
+
+impl Default for NotifyConfig {
+    fn default() -> NotifyConfig {
+        NotifyConfig {
+            file: default_notify_file(),
+        }
+    }
 }
 
 /// `[storage]`
@@ -63,6 +309,13 @@ pub struct StorageConfig {
     /// sled's cache in MiB.
     #[serde(default = "default_cache_mib")]
     pub cache_mib: u64,
+    /// The daemon snapshots its state every this many events (0: never).
+    #[serde(default = "default_snapshot_every")]
+    pub snapshot_every: u64,
+}
+
+fn default_snapshot_every() -> u64 {
+    10_000
 }
 
 impl Default for StorageConfig {
@@ -71,6 +324,7 @@ impl Default for StorageConfig {
             data_dir: default_data_dir(),
             durability: None,
             cache_mib: default_cache_mib(),
+            snapshot_every: default_snapshot_every(),
         }
     }
 }
@@ -111,19 +365,126 @@ impl Config {
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key,
+            message,
+        };
         if !(8..=65_536).contains(&self.storage.cache_mib) {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                key: "storage.cache_mib",
-                message: format!("{} is outside 8..=65536", self.storage.cache_mib),
-            });
+            return Err(invalid(
+                "storage.cache_mib",
+                format!("{} is outside 8..=65536", self.storage.cache_mib),
+            ));
+        }
+        let instance_ok = (1..=12).contains(&self.instance.len())
+            && self
+                .instance
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !instance_ok {
+            return Err(invalid(
+                "instance",
+                format!(
+                    "{:?} must be 1-12 characters of a-z 0-9 (it prefixes client order ids)",
+                    self.instance
+                ),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for feed in &self.feeds {
+            if !seen.insert(feed.exchange) {
+                return Err(invalid(
+                    "feeds.exchange",
+                    format!(
+                        "{} has two feeds; list all its markets in one",
+                        feed.exchange
+                    ),
+                ));
+            }
+            if feed.markets.is_empty() {
+                return Err(invalid(
+                    "feeds.markets",
+                    format!("the {} feed has no markets", feed.exchange),
+                ));
+            }
+            if !(1..=500).contains(&feed.depth) {
+                return Err(invalid(
+                    "feeds.depth",
+                    format!("{} is outside 1..=500", feed.depth),
+                ));
+            }
+            if let Err(error) =
+                premia_actors::exchanges::codec_for(feed.exchange, &feed.markets, feed.depth)
+            {
+                return Err(invalid("feeds.exchange", error.to_string()));
+            }
+            if feed.source == FeedSource::Sim && self.sim.is_none() {
+                return Err(invalid(
+                    "sim",
+                    format!(
+                        "the {} feed has source = \"sim\" but there is no [sim] table",
+                        feed.exchange
+                    ),
+                ));
+            }
+            if feed.stale_after_ms < 100 {
+                return Err(invalid(
+                    "feeds.stale_after_ms",
+                    format!("{} ms is too short (at least 100)", feed.stale_after_ms),
+                ));
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for rule in &self.rules {
+            if !names.insert(rule.name.clone()) {
+                return Err(invalid(
+                    "rules.name",
+                    format!("two rules are named {:?}", rule.name),
+                ));
+            }
+            rule.change_rate()
+                .validate()
+                .map_err(|message| invalid("rules", format!("rule {:?}: {message}", rule.name)))?;
+            let fed = self
+                .feeds
+                .iter()
+                .any(|f| f.exchange == rule.exchange && f.markets.contains(&rule.market));
+            if !fed {
+                return Err(invalid(
+                    "rules.market",
+                    format!(
+                        "rule {:?} watches {} on {}, which no feed subscribes to",
+                        rule.name, rule.market, rule.exchange
+                    ),
+                ));
+            }
+            if rule.venue != premia_events::Venue::Paper {
+                return Err(invalid(
+                    "rules.venue",
+                    format!(
+                        "rule {:?}: live venue {} is not available yet; use \"paper\"",
+                        rule.name, rule.venue
+                    ),
+                ));
+            }
+            if rule.quantity.0 <= rust_decimal::Decimal::ZERO {
+                return Err(invalid(
+                    "rules.quantity",
+                    format!("rule {:?}: quantity must be positive", rule.name),
+                ));
+            }
         }
         Ok(())
     }
 
     /// The durability to use: as configured, else `power` when a live venue is configured.
     pub fn durability(&self) -> Durability {
-        self.storage.durability.unwrap_or(Durability::Process)
+        let live = self.rules.iter().any(|r| r.venue.is_live());
+        self.storage.durability.unwrap_or(if live {
+            Durability::Power
+        } else {
+            Durability::Process
+        })
     }
 }
 
@@ -132,6 +493,21 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+impl RuleConfig {
+    /// The rule's signal part.
+    pub fn change_rate(&self) -> premia_actors::signal::ChangeRateRule {
+        premia_actors::signal::ChangeRateRule {
+            name: self.name.clone(),
+            exchange: self.exchange,
+            market: self.market.clone(),
+            window_s: self.window_s,
+            buy_below_pct: self.buy_below_pct.0,
+            sell_above_pct: self.sell_above_pct.0,
+            bucket_s: self.bucket_s,
+        }
+    }
 }
 
 #[cfg(test)]

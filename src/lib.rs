@@ -10,6 +10,8 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod daemon;
+pub mod http;
 
 use std::process::ExitCode;
 
@@ -66,9 +68,27 @@ fn one_line(error: &anyhow::Error) -> String {
     line.replace('\n', " ")
 }
 
+/// The config `premia run` uses when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "config/default.toml";
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = match &cli.config {
+    // One TLS provider for the whole process (reqwest, tungstenite and async-nats share rustls).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config_path = match (&cli.config, &cli.command) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Command::Run) => {
+            let default = std::path::PathBuf::from(DEFAULT_CONFIG);
+            if !default.exists() {
+                anyhow::bail!(
+                    "no config: pass --config FILE (or run from the repository, which has {DEFAULT_CONFIG})"
+                );
+            }
+            Some(default)
+        }
+        (None, _) => None,
+    };
+    let config = match &config_path {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
@@ -76,8 +96,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| config.storage.data_dir.clone());
+    if let Command::Run = cli.command {
+        return daemon::run(daemon::RunArgs {
+            config_path,
+            config,
+            data_dir,
+        });
+    }
     let ctx = Context { config, data_dir };
     match &cli.command {
+        Command::Run => Ok(()),
         Command::Events(EventsCommand::Ls(args)) => commands::events::ls(&ctx, args),
         Command::Events(EventsCommand::Show { seq }) => commands::events::show(&ctx, *seq),
         Command::Events(EventsCommand::Export(args)) => commands::events::export(&ctx, args),

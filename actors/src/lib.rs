@@ -9,5 +9,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod breaker;
 pub mod exchanges;
+pub mod feed;
+pub mod health;
+pub mod journal;
+pub mod messages;
+pub mod metrics;
+pub mod money;
+pub mod notify;
+pub mod order;
+pub mod signal;
 pub mod sim;
+pub mod supervisor;

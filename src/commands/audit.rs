@@ -9,9 +9,9 @@ use super::{Context, stdout};
 
 /// Walks the log; prints a one-line summary, or fails naming the first bad seq.
 pub fn verify(ctx: &Context, json: bool) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
+    let source = ctx.source()?;
     let mut out = stdout();
-    match reader.verify() {
+    match source.verify().map_err(|e| e.downcast::<LogError>()) {
         Ok(report) => {
             if json {
                 let value = serde_json::json!({
@@ -33,7 +33,7 @@ pub fn verify(ctx: &Context, json: bool) -> anyhow::Result<()> {
             out.flush()?;
             Ok(())
         }
-        Err(LogError::Damaged(damage)) => {
+        Err(Ok(LogError::Damaged(damage))) => {
             if json {
                 let value = serde_json::json!({ "ok": false, "seq": damage.seq, "problem": damage.to_string() });
                 writeln!(out, "{value}")?;
@@ -41,6 +41,7 @@ pub fn verify(ctx: &Context, json: bool) -> anyhow::Result<()> {
             }
             Err(anyhow!("audit failed at {damage}"))
         }
-        Err(other) => Err(other.into()),
+        Err(Ok(other)) => Err(other.into()),
+        Err(Err(other)) => Err(other),
     }
 }

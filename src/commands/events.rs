@@ -43,8 +43,8 @@ impl Filter {
         ctx: &Context,
         mut visit: impl FnMut(&Envelope) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
-        let reader = ctx.reader()?;
-        for envelope in reader.replay_from(self.from) {
+        let source = ctx.source()?;
+        for envelope in source.replay_from(self.from)? {
             let envelope = envelope.map_err(damaged)?;
             if self.to.is_some_and(|to| envelope.seq > to) {
                 break;
@@ -99,10 +99,15 @@ pub fn ls(ctx: &Context, args: &EventsLs) -> anyhow::Result<()> {
 
 /// `premia events show SEQ`
 pub fn show(ctx: &Context, seq: u64) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
-    let envelope = reader.get(seq).map_err(damaged)?;
+    let source = ctx.source()?;
+    let envelope = source
+        .get(seq)
+        .map_err(|e| match e.downcast::<LogError>() {
+            Ok(error) => damaged(error),
+            Err(other) => other,
+        })?;
     let Some(envelope) = envelope else {
-        let last = reader.last_seq()?;
+        let last = source.last_seq()?;
         bail!("no event at seq {seq} (the log holds seqs 1..={last})");
     };
     let mut out = stdout();

@@ -5,12 +5,10 @@ pub mod audit;
 pub mod bench;
 pub mod events;
 pub mod snapshot;
+pub mod source;
 pub mod state;
 
 use std::path::PathBuf;
-
-use anyhow::Context as _;
-use premia_events::log::LogReader;
 
 use crate::config::Config;
 
@@ -24,10 +22,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// Opens the log in the data dir for reading.
-    pub fn reader(&self) -> anyhow::Result<LogReader> {
-        LogReader::open(&self.data_dir)
-            .with_context(|| format!("cannot read the event log in {}", self.data_dir.display()))
+    /// The log to read: the data dir, or the daemon that holds it.
+    pub fn source(&self) -> anyhow::Result<source::LogSource> {
+        source::LogSource::open(&self.data_dir)
     }
 }
 

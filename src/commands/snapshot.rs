@@ -10,9 +10,10 @@ use super::{Context, stdout};
 
 /// Snapshots the state at the end of the log.
 pub fn create(ctx: &Context) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
-    let store = SnapshotStore::open(&reader)?;
-    let rebuilt = rebuild(&reader, Some(&store), None)?;
+    let source = ctx.source()?;
+    let reader = source.local()?;
+    let store = SnapshotStore::open(reader)?;
+    let rebuilt = rebuild(reader, Some(&store), None)?;
     let info = store.save(&rebuilt.state, SystemClock.now())?;
     println!(
         "snapshot at seq {} (hash {}), {} bytes",
@@ -23,8 +24,9 @@ pub fn create(ctx: &Context) -> anyhow::Result<()> {
 
 /// Lists snapshots, newest first.
 pub fn ls(ctx: &Context, json: bool) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
-    let store = SnapshotStore::open(&reader)?;
+    let source = ctx.source()?;
+    let reader = source.local()?;
+    let store = SnapshotStore::open(reader)?;
     let mut out = stdout();
     if !json {
         writeln!(
@@ -56,15 +58,16 @@ pub fn ls(ctx: &Context, json: bool) -> anyhow::Result<()> {
 
 /// Checks every snapshot against the log: its anchor hash, and its state against a replay.
 pub fn verify(ctx: &Context) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
-    let store = SnapshotStore::open(&reader)?;
+    let source = ctx.source()?;
+    let reader = source.local()?;
+    let store = SnapshotStore::open(reader)?;
     let mut seqs = store.seqs()?;
     seqs.sort_unstable();
     let mut state = State::default();
     let mut replay = reader.replay_from(1);
     let mut bad = 0;
     for seq in &seqs {
-        let verdict = match store.load_checked(*seq, &reader) {
+        let verdict = match store.load_checked(*seq, reader) {
             Err(error) => Err(error.to_string()),
             Ok(snapshot) => {
                 while state.last_seq < *seq {

@@ -5,13 +5,14 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail};
 use premia_events::Timestamp;
-use premia_events::log::LogReader;
-use premia_snapshots::{SnapshotStore, State, rebuild};
+use premia_snapshots::State;
+
+use super::source::LogSource;
 
 use super::{Context, stdout};
 
 /// Where in history `--at` points.
-fn resolve_at(reader: &LogReader, at: Option<&str>) -> anyhow::Result<Option<u64>> {
+fn resolve_at(reader: &LogSource, at: Option<&str>) -> anyhow::Result<Option<u64>> {
     let Some(at) = at else { return Ok(None) };
     if let Ok(seq) = at.parse::<u64>() {
         let last = reader.last_seq()?;
@@ -24,7 +25,7 @@ fn resolve_at(reader: &LogReader, at: Option<&str>) -> anyhow::Result<Option<u64
         anyhow!("--at {at:?} is neither a seq nor an RFC 3339 time (e.g. 2026-11-22T01:40:00Z)")
     })?;
     let mut seq = 0;
-    for envelope in reader.replay_from(1) {
+    for envelope in reader.replay_from(1)? {
         let envelope = envelope?;
         if envelope.at > time {
             break;
@@ -43,14 +44,9 @@ pub fn show(
     json: bool,
     from_snapshot: bool,
 ) -> anyhow::Result<()> {
-    let reader = ctx.reader()?;
-    let upto = resolve_at(&reader, at)?;
-    let store = if from_snapshot {
-        Some(SnapshotStore::open(&reader)?)
-    } else {
-        None
-    };
-    let rebuilt = rebuild(&reader, store.as_ref(), upto)?;
+    let source = ctx.source()?;
+    let upto = resolve_at(&source, at)?;
+    let rebuilt = source.rebuild(upto, from_snapshot)?;
     for warning in &rebuilt.warnings {
         eprintln!("warning: {warning}");
     }

@@ -75,11 +75,8 @@ impl LogError {
         }
     }
 
-    pub(crate) fn io(
-        op: &'static str,
-        path: impl Into<PathBuf>,
-        error: &std::io::Error,
-    ) -> LogError {
+    /// An I/O error on `path` while doing `op`.
+    pub fn io(op: &'static str, path: impl Into<PathBuf>, error: &std::io::Error) -> LogError {
         LogError::Io {
             op,
             path: path.into(),

@@ -37,11 +37,11 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 pub use error::{Damage, LogError, Problem};
 pub use lock::{DirLock, LOCK_FILE};
-pub use read::{LogReader, Replay, VerifyReport};
+pub use read::{LogReader, Replay, VerifyReport, check_head, replay_records};
 
 use crate::codec;
 use crate::envelope::ChainHash;
@@ -230,6 +230,7 @@ struct Inner {
     durable_head: Arc<AtomicU64>,
     stats: Arc<LogStats>,
     durability: Durability,
+    head: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Msg {
@@ -277,6 +278,7 @@ impl EventLog {
         let durable_head = Arc::new(AtomicU64::new(next_seq - 1));
         let (tx, rx) = mpsc::channel();
         let (flush_tx, flush_rx) = mpsc::channel();
+        let (head_tx, head_rx) = watch::channel(next_seq - 1);
         let writer = Writer {
             events: reader.events.clone(),
             meta: reader.meta.clone(),
@@ -287,6 +289,7 @@ impl EventLog {
             max_batch: config.max_batch.max(1),
             failed: failed.clone(),
             stats: stats.clone(),
+            head: head_tx,
         };
         let flush_rx = Arc::new(std::sync::Mutex::new(flush_rx));
         let flusher = || Flusher {
@@ -323,6 +326,7 @@ impl EventLog {
                 durable_head,
                 stats,
                 durability: config.durability,
+                head: head_rx,
             }),
         })
     }
@@ -382,6 +386,63 @@ impl EventLog {
             causation,
             wait: Wait::Nothing,
         })
+    }
+
+    /// Appends several events at consecutive seqs, each caused by the one before it (the first by
+    /// `causation`), and answers once all are durable: a signal and the intent it led to cost one
+    /// flush, and the intent's causation is the signal's id.
+    pub fn append_chain(
+        &self,
+        events: &[Event],
+        causation: Option<EventId>,
+    ) -> Ticket<Vec<Appended>> {
+        self.submit_chain(events, causation, true)
+    }
+
+    /// Like [`EventLog::append_chain`], answering once the events are stored (not flushed).
+    pub fn append_chain_applied(
+        &self,
+        events: &[Event],
+        causation: Option<EventId>,
+    ) -> Ticket<Vec<Appended>> {
+        self.submit_chain(events, causation, false)
+    }
+
+    fn submit_chain(
+        &self,
+        events: &[Event],
+        causation: Option<EventId>,
+        durable: bool,
+    ) -> Ticket<Vec<Appended>> {
+        let mut payloads = Vec::with_capacity(events.len());
+        for event in events {
+            match codec::encode_payload(event) {
+                Ok(payload) => payloads.push(payload),
+                Err(error) => return Ticket::ready(Err(LogError::Encode(error))),
+            }
+        }
+        let (tx, rx) = oneshot::channel();
+        let wait = if durable {
+            Wait::Flushed(tx)
+        } else {
+            Wait::Applied(tx)
+        };
+        match self.send(Msg::Chain {
+            payloads,
+            causation,
+            wait,
+        }) {
+            Ok(()) => Ticket {
+                state: TicketState::Waiting(rx),
+            },
+            Err(error) => Ticket::ready(Err(error)),
+        }
+    }
+
+    /// The last seq written, updated after every write batch: followers `changed().await` on it
+    /// and read the new records.
+    pub fn watch_head(&self) -> watch::Receiver<u64> {
+        self.inner.head.clone()
     }
 
     /// Answers, with the head seq, once everything appended before the call is durable.

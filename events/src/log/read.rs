@@ -149,7 +149,25 @@ impl LogReader {
             self.get(from - 1).ok().flatten().map(|e| e.hash)
         };
         Replay {
-            source: ReadAhead::start(self.events.clone(), from),
+            source: Source::Ahead(ReadAhead::start(self.events.clone(), from)),
+            expect: from,
+            prev,
+            done: false,
+        }
+    }
+
+    /// Like [`LogReader::replay_from`] but on the calling thread only: for short tails (a
+    /// follower catching up with the last few appends), where starting a thread would cost more
+    /// than it saves.
+    pub fn replay_inline_from(&self, from: u64) -> Replay {
+        let from = from.max(1);
+        let prev = if from == 1 {
+            Some(ChainHash::GENESIS)
+        } else {
+            self.get(from - 1).ok().flatten().map(|e| e.hash)
+        };
+        Replay {
+            source: Source::Inline(Box::new(self.events.range(from.to_be_bytes()..))),
             expect: from,
             prev,
             done: false,
@@ -176,36 +194,74 @@ impl LogReader {
 }
 
 impl LogReader {
+    /// The head the writer recorded after its last batch: (seq, hash).
+    pub fn head_marker(&self) -> Result<Option<(u64, ChainHash)>, LogError> {
+        let Some(marker) = self.meta.get(META_HEAD).map_err(LogError::store)? else {
+            return Ok(None);
+        };
+        let (seq_bytes, hash_bytes) = marker.split_at(marker.len().min(8));
+        let seq = <[u8; 8]>::try_from(seq_bytes).map(u64::from_be_bytes).ok();
+        let hash = <[u8; 32]>::try_from(hash_bytes).ok().map(ChainHash);
+        Ok(seq.zip(hash))
+    }
+
     /// Checks a replay that reached the end of the log (last seq `last_seq` with hash `last_hash`)
     /// against the head the writer recorded: the log must not end before it (tail removed), and
     /// the record at the head must carry the recorded hash (chain rewritten). Records appended
     /// while this runs are not mistaken for damage.
     pub fn check_head(&self, last_seq: u64, last_hash: ChainHash) -> Result<(), LogError> {
-        let Some(marker) = self.meta.get(META_HEAD).map_err(LogError::store)? else {
-            return Ok(());
-        };
-        let (seq_bytes, hash_bytes) = marker.split_at(marker.len().min(8));
-        let head = <[u8; 8]>::try_from(seq_bytes)
-            .map(u64::from_be_bytes)
-            .unwrap_or(0);
-        let Ok(hash) = <[u8; 32]>::try_from(hash_bytes) else {
-            return Ok(());
-        };
-        let at_head = if head == last_seq {
-            Some(last_hash)
-        } else if head > last_seq {
-            match self.get(head)? {
-                // Appended after the replay ended: not damage.
-                Some(envelope) => Some(envelope.hash),
-                None => return Err(damaged(last_seq + 1, Problem::TruncatedTail { head })),
-            }
-        } else {
-            self.get(head)?.map(|e| e.hash)
-        };
-        if at_head.is_some_and(|h| h.0 != hash) {
-            return Err(damaged(head, Problem::HeadMismatch));
+        check_head(self.head_marker()?, last_seq, last_hash, |seq| {
+            Ok(self.get(seq)?.map(|e| e.hash))
+        })
+    }
+}
+
+/// [`LogReader::check_head`] for any source: `marker` is the recorded head, `hash_at` looks up the
+/// hash of a record (None if absent).
+pub fn check_head(
+    marker: Option<(u64, ChainHash)>,
+    last_seq: u64,
+    last_hash: ChainHash,
+    hash_at: impl Fn(u64) -> Result<Option<ChainHash>, LogError>,
+) -> Result<(), LogError> {
+    let Some((head, hash)) = marker else {
+        return Ok(());
+    };
+    let at_head = if head == last_seq {
+        Some(last_hash)
+    } else if head > last_seq {
+        match hash_at(head)? {
+            // Appended after the replay ended: not damage.
+            Some(hash) => Some(hash),
+            None => return Err(damaged(last_seq + 1, Problem::TruncatedTail { head })),
         }
-        Ok(())
+    } else {
+        hash_at(head)?
+    };
+    if at_head.is_some_and(|h| h != hash) {
+        return Err(damaged(head, Problem::HeadMismatch));
+    }
+    Ok(())
+}
+
+/// Checks records that came from elsewhere (a running daemon's API) exactly as
+/// [`LogReader::replay_from`] checks the data dir's: `records` are (seq, record bytes) in key
+/// order from `from`; `prev` is the hash of the record before `from`, when known.
+pub fn replay_records(
+    records: impl Iterator<Item = Result<(u64, Vec<u8>), LogError>> + Send + 'static,
+    from: u64,
+    prev: Option<ChainHash>,
+) -> Replay {
+    let from = from.max(1);
+    Replay {
+        source: Source::External(Box::new(records)),
+        expect: from,
+        prev: if from == 1 {
+            Some(ChainHash::GENESIS)
+        } else {
+            prev
+        },
+        done: false,
     }
 }
 
@@ -223,10 +279,55 @@ fn decode_at(seq: u64, bytes: &[u8]) -> Result<Envelope, LogError> {
     codec::decode(bytes).map_err(|e| damaged(seq, Problem::Undecodable(e)))
 }
 
+/// Where a replay's records come from.
+enum Source {
+    Ahead(ReadAhead),
+    Inline(Box<sled::Iter>),
+    External(Box<dyn ExternalRecords>),
+}
+
+/// Records from outside the data dir, as (seq, bytes).
+trait ExternalRecords: Iterator<Item = Result<(u64, Vec<u8>), LogError>> + Send {}
+
+impl<T: Iterator<Item = Result<(u64, Vec<u8>), LogError>> + Send> ExternalRecords for T {}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Ahead(_) => "ReadAhead",
+            Source::Inline(_) => "Inline",
+            Source::External(_) => "External",
+        })
+    }
+}
+
+impl Source {
+    fn next(&mut self) -> Option<Result<Record, LogError>> {
+        match self {
+            Source::Ahead(ahead) => ahead.next(),
+            Source::Inline(iter) => Some(match iter.next()? {
+                Ok((key, value)) => {
+                    let hash = codec::check_hash(&value);
+                    Ok(Record { key, value, hash })
+                }
+                Err(error) => Err(LogError::store(error)),
+            }),
+            Source::External(records) => Some(records.next()?.map(|(seq, value)| {
+                let hash = codec::check_hash(&value);
+                Record {
+                    key: sled::IVec::from(&seq.to_be_bytes()[..]),
+                    value: sled::IVec::from(value),
+                    hash,
+                }
+            })),
+        }
+    }
+}
+
 /// A checked iteration over the log; see [`LogReader::replay_from`].
 #[derive(Debug)]
 pub struct Replay {
-    source: ReadAhead,
+    source: Source,
     expect: u64,
     prev: Option<ChainHash>,
     done: bool,

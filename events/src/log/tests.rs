@@ -333,3 +333,29 @@ fn power_durability_appends_and_reads_back() {
     assert_eq!(log.durability(), Durability::Power);
     assert_eq!(log.reader().verify().unwrap().events, 20);
 }
+
+#[test]
+fn a_chain_gets_consecutive_seqs_each_caused_by_the_one_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    let first = log.append(&stopped(0), None).wait().unwrap();
+    let mut head = log.watch_head();
+    let chain = log
+        .append_chain(&[stopped(1), stopped(2), stopped(3)], Some(first.id))
+        .wait()
+        .unwrap();
+    assert_eq!(
+        chain.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
+    let all: Vec<Envelope> = log
+        .reader()
+        .replay_inline_from(2)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all[0].causation, Some(first.id));
+    assert_eq!(all[1].causation, Some(chain[0].id));
+    assert_eq!(all[2].causation, Some(chain[1].id));
+    assert!(log.durable_head() >= 4);
+    assert_eq!(*head.borrow_and_update(), 4, "followers see the new head");
+}

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::{Appended, LogError, LogStats, META_HEAD};
 use crate::codec::{self, Header};
@@ -29,20 +29,38 @@ use crate::ids::EventId;
 use crate::time::Clock;
 
 /// How an appender wants to be answered.
-pub(crate) enum Wait {
-    /// After the flush that makes the event durable.
-    Flushed(oneshot::Sender<Result<Appended, LogError>>),
-    /// As soon as the event is in the store (not yet flushed).
-    Applied(oneshot::Sender<Result<Appended, LogError>>),
+pub(crate) enum Wait<T> {
+    /// After the flush that makes the events durable.
+    Flushed(oneshot::Sender<Result<T, LogError>>),
+    /// As soon as the events are in the store (not yet flushed).
+    Applied(oneshot::Sender<Result<T, LogError>>),
     /// Not at all (fire and forget).
     Nothing,
 }
 
-impl Wait {
-    fn answer(self, result: Result<Appended, LogError>) {
+/// A deferred answer, run by the flusher once the flush it waited for is done.
+pub(crate) type Reply = Box<dyn FnOnce(Result<(), LogError>) + Send>;
+
+impl<T: Send + 'static> Wait<T> {
+    /// Answers now if the appender did not ask for durability; otherwise returns the answer to
+    /// give after the next flush.
+    fn settle(self, value: T) -> Option<Reply> {
+        match self {
+            Wait::Flushed(tx) => Some(Box::new(move |flushed: Result<(), LogError>| {
+                let _ = tx.send(flushed.map(|()| value));
+            })),
+            Wait::Applied(tx) => {
+                let _ = tx.send(Ok(value));
+                None
+            }
+            Wait::Nothing => None,
+        }
+    }
+
+    fn fail(self, error: LogError) {
         match self {
             Wait::Flushed(tx) | Wait::Applied(tx) => {
-                let _ = tx.send(result);
+                let _ = tx.send(Err(error));
             }
             Wait::Nothing => {}
         }
@@ -51,19 +69,26 @@ impl Wait {
 
 /// A message to the writer thread.
 pub(crate) enum Msg {
-    /// Append an encoded payload.
+    /// Append one encoded payload.
     Append {
         payload: Vec<u8>,
         causation: Option<EventId>,
-        wait: Wait,
+        wait: Wait<Appended>,
+    },
+    /// Append several payloads at consecutive seqs, each caused by the one before it (the first
+    /// by `causation`): a signal and the intent it led to, in one flush.
+    Chain {
+        payloads: Vec<Vec<u8>>,
+        causation: Option<EventId>,
+        wait: Wait<Vec<Appended>>,
     },
     /// Answer once everything sent before this is durable, with the head seq.
     Sync(oneshot::Sender<Result<u64, LogError>>),
 }
 
+/// What the flusher must answer after its next flush.
 pub(crate) struct FlushJob {
-    waiters: Vec<(oneshot::Sender<Result<Appended, LogError>>, Appended)>,
-    syncs: Vec<(oneshot::Sender<Result<u64, LogError>>, u64)>,
+    replies: Vec<Reply>,
     upto: u64,
 }
 
@@ -78,6 +103,8 @@ pub(crate) struct Writer {
     pub max_batch: usize,
     pub failed: Arc<OnceLock<LogError>>,
     pub stats: Arc<LogStats>,
+    /// Publishes the last seq written after each batch, for followers (the daemon's ledger).
+    pub head: watch::Sender<u64>,
 }
 
 /// What the flusher owns.
@@ -102,15 +129,14 @@ impl Writer {
                 }
             }
             let job = self.write_batch(&mut batch);
-            if (!job.waiters.is_empty() || !job.syncs.is_empty()) && flush_tx.send(job).is_err() {
+            if !job.replies.is_empty() && flush_tx.send(job).is_err() {
                 break;
             }
         }
         // Channel closed: a last flush makes everything appended durable before the threads end.
         let last = self.next_seq.saturating_sub(1);
         let _ = flush_tx.send(FlushJob {
-            waiters: Vec::new(),
-            syncs: Vec::new(),
+            replies: Vec::new(),
             upto: last,
         });
     }
@@ -119,30 +145,53 @@ impl Writer {
     /// measured faster than one `apply_batch` per batch (see BENCHMARKS.md); atomicity per batch
     /// is not needed, since sled recovers a prefix of its log and readers check continuity.
     fn write_batch(&mut self, batch: &mut Vec<Msg>) -> FlushJob {
-        let mut job = FlushJob {
-            waiters: Vec::new(),
-            syncs: Vec::new(),
-            upto: 0,
-        };
+        let mut replies = Vec::new();
         let first_seq = self.next_seq;
+        let mut syncs = Vec::new();
         for msg in batch.drain(..) {
+            if let Some(error) = self.failed.get().cloned() {
+                match msg {
+                    Msg::Append { wait, .. } => wait.fail(error),
+                    Msg::Chain { wait, .. } => wait.fail(error),
+                    Msg::Sync(tx) => {
+                        let _ = tx.send(Err(error));
+                    }
+                }
+                continue;
+            }
             match msg {
-                Msg::Sync(tx) => job.syncs.push((tx, 0)),
+                Msg::Sync(tx) => syncs.push(tx),
                 Msg::Append {
                     payload,
                     causation,
                     wait,
+                } => match self.write_one(&payload, causation) {
+                    Ok(appended) => replies.extend(wait.settle(appended)),
+                    Err(error) => wait.fail(error),
+                },
+                Msg::Chain {
+                    payloads,
+                    causation,
+                    wait,
                 } => {
-                    if let Some(error) = self.failed.get() {
-                        wait.answer(Err(error.clone()));
-                        continue;
+                    let mut written = Vec::with_capacity(payloads.len());
+                    let mut cause = causation;
+                    let mut error = None;
+                    for payload in &payloads {
+                        match self.write_one(payload, cause) {
+                            Ok(appended) => {
+                                cause = Some(appended.id);
+                                written.push(appended);
+                            }
+                            Err(e) => {
+                                error = Some(e);
+                                break;
+                            }
+                        }
                     }
-                    match self.write_one(&payload, causation) {
-                        Ok(appended) => match wait {
-                            Wait::Flushed(tx) => job.waiters.push((tx, appended)),
-                            other => other.answer(Ok(appended)),
-                        },
-                        Err(error) => wait.answer(Err(error)),
+                    match error {
+                        None => replies.extend(wait.settle(written)),
+                        Some(e) => wait.fail(e),
                     }
                 }
             }
@@ -160,12 +209,17 @@ impl Writer {
             if let Err(e) = self.meta.insert(META_HEAD, head) {
                 self.fail(LogError::store(e));
             }
+            self.head.send_replace(last);
         }
-        for sync in &mut job.syncs {
-            sync.1 = last;
+        for tx in syncs {
+            replies.push(Box::new(move |flushed: Result<(), LogError>| {
+                let _ = tx.send(flushed.map(|()| last));
+            }));
         }
-        job.upto = last;
-        job
+        FlushJob {
+            replies,
+            upto: last,
+        }
     }
 
     /// Seals one payload into the chain and inserts it; the seq advances only if the insert worked.
@@ -174,23 +228,6 @@ impl Writer {
         payload: &[u8],
         causation: Option<EventId>,
     ) -> Result<Appended, LogError> {
-        let (record, appended) = self.seal(payload, causation)?;
-        if let Err(e) = self.events.insert(appended.seq.to_be_bytes(), record) {
-            let error = LogError::store(e);
-            self.fail(error.clone());
-            return Err(error);
-        }
-        self.next_seq += 1;
-        self.prev_hash = appended.hash;
-        Ok(appended)
-    }
-
-    /// Gives an encoded payload the next seq and seals it into the chain, in memory only.
-    fn seal(
-        &mut self,
-        payload: &[u8],
-        causation: Option<EventId>,
-    ) -> Result<(Vec<u8>, Appended), LogError> {
         let seq = self.next_seq;
         let header = Header {
             seq,
@@ -200,7 +237,14 @@ impl Writer {
         };
         let (record, hash) =
             codec::seal(&self.prev_hash, &header, payload).map_err(LogError::Encode)?;
-        let appended = Appended {
+        if let Err(e) = self.events.insert(seq.to_be_bytes(), record) {
+            let error = LogError::store(e);
+            self.fail(error.clone());
+            return Err(error);
+        }
+        self.next_seq += 1;
+        self.prev_hash = hash;
+        Ok(Appended {
             seq,
             id: EventId {
                 log: self.log_id,
@@ -208,8 +252,7 @@ impl Writer {
             },
             at: header.at,
             hash,
-        };
-        Ok((record, appended))
+        })
     }
 
     fn fail(&self, error: LogError) {
@@ -243,11 +286,8 @@ impl Flusher {
                 self.durable_head.fetch_max(upto, Ordering::AcqRel);
             }
             for job in jobs.drain(..) {
-                for (tx, appended) in job.waiters {
-                    let _ = tx.send(result.clone().map(|()| appended));
-                }
-                for (tx, head) in job.syncs {
-                    let _ = tx.send(result.clone().map(|()| head));
+                for reply in job.replies {
+                    reply(result.clone());
                 }
             }
         }

@@ -1,0 +1,159 @@
+//! A fake Upbit on loopback: a real WebSocket server that speaks Upbit's public protocol (a JSON
+//! array subscribe frame; binary frames of DEFAULT-format JSON; `PING` answered with
+//! `{"status":"UP"}`), fed by the seeded simulated market. Each connection follows the next
+//! behaviour of a script, so tests can make it drop the socket, go silent or send garbage.
+
+use std::net::TcpListener as StdListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use premia_actors::sim::{MarketConfig, SimConfig, Simulator};
+use premia_events::{Clock, Exchange, SystemClock};
+use tokio_tungstenite::tungstenite::Message;
+
+/// What one connection does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Serve market data until the client leaves.
+    Serve,
+    /// Serve this many frames, then drop the TCP connection without a close frame.
+    DropAfter(usize),
+    /// Accept and subscribe, then send nothing at all.
+    Silent,
+    /// Serve, with a garbage frame after every market frame.
+    Garbage,
+    /// Answer the subscription with Upbit's error frame, then close (as Upbit does).
+    RejectSubscription,
+}
+
+/// A running fake exchange.
+#[derive(Debug)]
+pub struct FakeExchange {
+    /// `ws://127.0.0.1:<port>`: the feed's `url`.
+    pub url: String,
+    connections: Arc<AtomicUsize>,
+    subscriptions: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeExchange {
+    /// Starts the server; connection n follows `script[n]` (the last entry repeats).
+    pub fn start(script: Vec<Behaviour>) -> FakeExchange {
+        let listener = StdListener::bind("127.0.0.1:0").expect("bind fake exchange");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let url = format!("ws://{}", listener.local_addr().expect("addr"));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let subscriptions = Arc::new(Mutex::new(Vec::new()));
+        let (count, subs) = (connections.clone(), subscriptions.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let behaviour = script
+                        .get(n)
+                        .or(script.last())
+                        .copied()
+                        .unwrap_or(Behaviour::Serve);
+                    let subs = subs.clone();
+                    tokio::spawn(async move {
+                        let _ = serve(stream, behaviour, subs).await;
+                    });
+                }
+            });
+        });
+        FakeExchange {
+            url,
+            connections,
+            subscriptions,
+        }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Subscribe frames received so far.
+    pub fn subscriptions(&self) -> Vec<String> {
+        self.subscriptions
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn serve(
+    stream: tokio::net::TcpStream,
+    behaviour: Behaviour,
+    subs: Arc<Mutex<Vec<String>>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let ws = tokio_tungstenite::accept_async(stream).await?;
+    let (mut tx, mut rx) = ws.split();
+    // Upbit sends nothing until it has the subscription.
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.next()).await? {
+            Some(Ok(Message::Text(text))) => {
+                subs.lock().map_err(|_| "poisoned")?.push(text.to_string());
+                break;
+            }
+            Some(Ok(_)) => {}
+            _ => return Ok(()),
+        }
+    }
+    if behaviour == Behaviour::RejectSubscription {
+        let error = r#"{"error":{"name":"INVALID_PARAM","message":"Invalid parameter"}}"#;
+        tx.send(Message::Binary(error.as_bytes().to_vec().into()))
+            .await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        return Ok(());
+    }
+    let config = SimConfig {
+        seed: 11,
+        tick_ms: 50,
+        speed: 120.into(),
+        markets: vec![MarketConfig::new(Exchange::Upbit, "BTC/KRW".parse()?)],
+        ..SimConfig::default()
+    };
+    let mut simulator = Simulator::new(&config, SystemClock.now())?;
+    let mut sent = 0usize;
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        tokio::select! {
+            incoming = rx.next() => match incoming {
+                Some(Ok(Message::Text(text))) if text.as_str() == "PING" => {
+                    tx.send(Message::Binary(br#"{"status":"UP"}"#.to_vec().into())).await?;
+                }
+                Some(Ok(Message::Ping(payload))) => tx.send(Message::Pong(payload)).await?,
+                Some(Ok(_)) => {}
+                _ => return Ok(()),
+            },
+            _ = tick.tick() => {
+                if behaviour == Behaviour::Silent {
+                    continue;
+                }
+                for frame in simulator.frames(SystemClock.now()) {
+                    if let Behaviour::DropAfter(limit) = behaviour
+                        && sent >= limit
+                    {
+                        return Ok(()); // drops the TCP connection, no close frame
+                    }
+                    tx.send(Message::Binary(frame.bytes.into())).await?;
+                    sent += 1;
+                    if behaviour == Behaviour::Garbage {
+                        tx.send(Message::Text("{\"type\":\"ticker\",\"code\":".into())).await?;
+                        tx.send(Message::Binary(vec![0xff, 0xfe, 0x00].into())).await?;
+                    }
+                }
+            }
+        }
+    }
+}
