@@ -76,6 +76,24 @@ pub fn book(
     }
 }
 
+/// Sets the exchange time of expected market data.
+pub trait WithTime {
+    /// The same data with the exchange time `millis` ms after the epoch.
+    fn with_time(self, millis: i64) -> MarketData;
+}
+
+impl WithTime for MarketData {
+    fn with_time(mut self, millis: i64) -> MarketData {
+        let time = Some(Timestamp::from_millis(millis));
+        match &mut self {
+            MarketData::Ticker(t) => t.exchange_time = time,
+            MarketData::Book(b) => b.exchange_time = time,
+            MarketData::Delta(d) => d.exchange_time = time,
+        }
+        self
+    }
+}
+
 /// What decoding one frame must give.
 #[derive(Debug)]
 pub enum Expect {

@@ -500,7 +500,6 @@ async fn execute(
             } else {
                 (notional / filled).round_dp(8).normalize()
             };
-            tracing::info!(order = %coid, side = %intent.side, market = %intent.market, quantity = %filled, price = %average, "Order filled");
             notify.do_send(Notify {
                 level: Level::Info,
                 topic: "order_filled".into(),

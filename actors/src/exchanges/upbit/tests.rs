@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::symbols::{market_code, orderbook_code, parse_market_code};
 use super::{DEFAULT_WS_URL, UpbitCodec};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, apply_edits, assert_prefixes_rejected, assert_total, book, dec, edits,
-    market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, apply_edits, assert_prefixes_rejected, assert_total, book,
+    dec, edits, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
 use crate::exchanges::{CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
@@ -115,22 +115,6 @@ fn eth_btc_book() -> MarketData {
         ],
     ))
     .with_time(1_749_619_390_112)
-}
-
-/// Sets the exchange time of a book or ticker.
-trait WithTime {
-    fn with_time(self, millis: i64) -> MarketData;
-}
-
-impl WithTime for MarketData {
-    fn with_time(mut self, millis: i64) -> MarketData {
-        match &mut self {
-            MarketData::Ticker(t) => t.exchange_time = ms(millis),
-            MarketData::Book(b) => b.exchange_time = ms(millis),
-            MarketData::Delta(d) => d.exchange_time = ms(millis),
-        }
-        self
-    }
 }
 
 /// A minimal ticker frame with `trade_price` spelled as `price`.
