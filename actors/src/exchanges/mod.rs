@@ -13,9 +13,16 @@
 //! once, in this module and its siblings.
 
 pub mod binance;
+pub mod bithumb;
 pub mod book;
+pub mod bybit;
+pub mod coinone;
+pub mod gateio;
 pub mod json;
+pub mod korbit;
+pub mod kraken;
 pub mod num;
+pub mod okx;
 pub mod request;
 pub mod symbol_map;
 #[cfg(test)]
@@ -129,6 +136,56 @@ pub trait ExchangeCodec: Send + std::fmt::Debug + 'static {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError>;
+
+    /// Decodes the response to `request` (one of the strings from `rest_ticker_requests` or
+    /// `rest_book_requests`). Exchanges whose REST bodies do not name their market (Binance's
+    /// depth) need the request to know which market a body is about; the default ignores it.
+    fn decode_rest_for(
+        &mut self,
+        request: &str,
+        body: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, DecodeError> {
+        let _ = request;
+        self.decode_rest(body, received, out)
+    }
+
+    /// The exchange's checksum of a book (best levels first), for exchanges whose deltas carry
+    /// one (OKX: CRC32 over the top 25 levels, signed; Kraken: CRC32 over the top 10 at the pair's
+    /// precision). The book-sync code compares it with `BookDelta::checksum` after applying a
+    /// delta; a mismatch means a resync. `None`: the exchange offers no checksum.
+    fn book_checksum(
+        &self,
+        market: &Market,
+        bids: &[premia_events::marketdata::Level],
+        asks: &[premia_events::marketdata::Level],
+    ) -> Option<u32> {
+        let _ = (market, bids, asks);
+        None
+    }
+
+    /// How the exchange sequences book deltas, for the book-sync code.
+    fn book_sync(&self) -> BookSync {
+        BookSync::Snapshots
+    }
+}
+
+/// How an exchange's order-book stream must be followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookSync {
+    /// Every book frame is a full snapshot (Upbit, Bithumb, Korbit, Coinone, Binance partial depth).
+    Snapshots,
+    /// A snapshot, then deltas where each delta's `prev_seq` equals the previous `seq` (OKX).
+    PrevSeqChain,
+    /// A snapshot, then deltas whose `seq` is the previous one plus one (Bybit `u`; a delta with
+    /// `seq` 1 is a new snapshot).
+    Consecutive,
+    /// Deltas cover `first_seq..=seq`; the next must start at the previous `seq` + 1 (Gate.io
+    /// `U`/`u`, Binance diff depth).
+    Ranges,
+    /// No sequence numbers; integrity by checksum only (Kraken).
+    ChecksumOnly,
 }
 
 /// The codec for `exchange`, subscribed to `markets` with books of `depth` levels.
@@ -140,7 +197,13 @@ pub fn codec_for(
     match exchange {
         Exchange::Upbit => Ok(Box::new(upbit::UpbitCodec::new(markets, depth)?)),
         Exchange::Binance => Ok(Box::new(binance::BinanceCodec::new(markets, depth)?)),
-        _ => Err(CodecSetupError::Unsupported { exchange }),
+        Exchange::Bithumb => bithumb::codec(markets, depth),
+        Exchange::Korbit => korbit::codec(markets, depth),
+        Exchange::Coinone => coinone::codec(markets, depth),
+        Exchange::Okx => okx::codec(markets, depth),
+        Exchange::Bybit => bybit::codec(markets, depth),
+        Exchange::Gateio => gateio::codec(markets, depth),
+        Exchange::Kraken => kraken::codec(markets, depth),
     }
 }
 

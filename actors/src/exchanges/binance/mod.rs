@@ -390,6 +390,16 @@ fn nested_error_text(error: Raw<'_>) -> String {
 }
 
 impl ExchangeCodec for BinanceCodec {
+    fn decode_rest_for(
+        &mut self,
+        request: &str,
+        body: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, DecodeError> {
+        BinanceCodec::decode_rest_for(self, request, body, received, out)
+    }
+
     fn exchange(&self) -> Exchange {
         Exchange::Binance
     }

@@ -279,6 +279,16 @@ fn error_text(error: Raw<'_>) -> String {
 }
 
 impl ExchangeCodec for UpbitCodec {
+    fn decode_rest_for(
+        &mut self,
+        request: &str,
+        body: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, DecodeError> {
+        UpbitCodec::decode_rest_for(self, request, body, received, out)
+    }
+
     fn exchange(&self) -> Exchange {
         Exchange::Upbit
     }
