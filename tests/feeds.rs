@@ -297,3 +297,53 @@ fn drop_table(text: &str, header: &str) -> String {
         .map_or(text.len(), |n| start + n + 2);
     format!("{}{}", &text[..start], &text[end..])
 }
+
+#[test]
+fn binance_combined_streams_are_named_in_the_url_and_text_frames_decode() {
+    let fake = FakeExchange::start_for(
+        premia_events::Exchange::Binance,
+        vec![Behaviour::DropAfter(8), Behaviour::Serve],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = feed_config(dir.path(), &fake.url, "")
+        .to_str()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap()
+        .replace("exchange = \"upbit\"", "exchange = \"binance\"")
+        .replace("markets = [\"BTC/KRW\"]", "markets = [\"BTC/USDT\"]")
+        .replace("depth = 15", "depth = 20");
+    let config = dir.path().join("binance.toml");
+    std::fs::write(&config, text).unwrap();
+    let data = dir.path().join("data");
+    let mut daemon = Daemon::start(&config, &data);
+    daemon.wait_for(
+        "a reconnect and data after it",
+        Duration::from_secs(20),
+        || {
+            fake.connections() >= 2
+                && metric(
+                    &daemon,
+                    "premia_feed_messages_total{exchange=\"binance\",kind=\"ticker\"}",
+                ) >= 6.0
+        },
+    );
+    let path = &fake.subscriptions()[0];
+    assert_eq!(
+        path, "/stream?streams=btcusdt@ticker/btcusdt@depth20@100ms",
+        "{path}"
+    );
+    assert!(
+        metric(
+            &daemon,
+            "premia_feed_messages_total{exchange=\"binance\",kind=\"book\"}"
+        ) >= 3.0
+    );
+    assert_eq!(metric(&daemon, "premia_feed_decode_errors_total"), 0.0);
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)).0,
+        Some(0),
+        "{}",
+        daemon.output()
+    );
+}

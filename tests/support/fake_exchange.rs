@@ -1,7 +1,8 @@
-//! A fake Upbit on loopback: a real WebSocket server that speaks Upbit's public protocol (a JSON
-//! array subscribe frame; binary frames of DEFAULT-format JSON; `PING` answered with
-//! `{"status":"UP"}`), fed by the seeded simulated market. Each connection follows the next
-//! behaviour of a script, so tests can make it drop the socket, go silent or send garbage.
+//! A fake exchange on loopback: a real WebSocket server that speaks Upbit's public protocol (a
+//! JSON array subscribe frame; binary frames of DEFAULT-format JSON; `PING` answered with
+//! `{"status":"UP"}`) or Binance's (combined streams named in the URL path, text frames wrapped
+//! as `{"stream":…,"data":…}`), fed by the seeded simulated market. Each connection follows the
+//! next behaviour of a script, so tests can make it drop the socket, go silent or send garbage.
 
 use std::net::TcpListener as StdListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use premia_actors::sim::{MarketConfig, SimConfig, Simulator};
+use premia_actors::sim::{FrameEncoding, MarketConfig, SimConfig, Simulator};
 use premia_events::{Clock, Exchange, SystemClock};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -38,8 +39,13 @@ pub struct FakeExchange {
 }
 
 impl FakeExchange {
-    /// Starts the server; connection n follows `script[n]` (the last entry repeats).
+    /// Starts a fake Upbit; connection n follows `script[n]` (the last entry repeats).
     pub fn start(script: Vec<Behaviour>) -> FakeExchange {
+        FakeExchange::start_for(Exchange::Upbit, script)
+    }
+
+    /// Starts a fake of `exchange` (Upbit or Binance).
+    pub fn start_for(exchange: Exchange, script: Vec<Behaviour>) -> FakeExchange {
         let listener = StdListener::bind("127.0.0.1:0").expect("bind fake exchange");
         listener.set_nonblocking(true).expect("nonblocking");
         let url = format!("ws://{}", listener.local_addr().expect("addr"));
@@ -65,7 +71,7 @@ impl FakeExchange {
                         .unwrap_or(Behaviour::Serve);
                     let subs = subs.clone();
                     tokio::spawn(async move {
-                        let _ = serve(stream, behaviour, subs).await;
+                        let _ = serve(exchange, stream, behaviour, subs).await;
                     });
                 }
             });
@@ -92,21 +98,39 @@ impl FakeExchange {
 }
 
 async fn serve(
+    exchange: Exchange,
     stream: tokio::net::TcpStream,
     behaviour: Behaviour,
     subs: Arc<Mutex<Vec<String>>>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let ws = tokio_tungstenite::accept_async(stream).await?;
-    let (mut tx, mut rx) = ws.split();
-    // Upbit sends nothing until it has the subscription.
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), rx.next()).await? {
-            Some(Ok(Message::Text(text))) => {
-                subs.lock().map_err(|_| "poisoned")?.push(text.to_string());
-                break;
+    let path = Arc::new(Mutex::new(String::new()));
+    let seen = path.clone();
+    let ws = tokio_tungstenite::accept_hdr_async(
+        stream,
+        move |request: &tokio_tungstenite::tungstenite::handshake::server::Request, response| {
+            if let Ok(mut path) = seen.lock() {
+                *path = request.uri().to_string();
             }
-            Some(Ok(_)) => {}
-            _ => return Ok(()),
+            Ok(response)
+        },
+    )
+    .await?;
+    let (mut tx, mut rx) = ws.split();
+    if exchange == Exchange::Binance {
+        // Binance's combined streams are named in the URL: the path is the subscription.
+        let path = path.lock().map_err(|_| "poisoned")?.clone();
+        subs.lock().map_err(|_| "poisoned")?.push(path);
+    } else {
+        // Upbit sends nothing until it has the subscription.
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), rx.next()).await? {
+                Some(Ok(Message::Text(text))) => {
+                    subs.lock().map_err(|_| "poisoned")?.push(text.to_string());
+                    break;
+                }
+                Some(Ok(_)) => {}
+                _ => return Ok(()),
+            }
         }
     }
     if behaviour == Behaviour::RejectSubscription {
@@ -120,7 +144,15 @@ async fn serve(
         seed: 11,
         tick_ms: 50,
         speed: 120.into(),
-        markets: vec![MarketConfig::new(Exchange::Upbit, "BTC/KRW".parse()?)],
+        markets: vec![MarketConfig::new(
+            exchange,
+            if exchange == Exchange::Binance {
+                "BTC/USDT"
+            } else {
+                "BTC/KRW"
+            }
+            .parse()?,
+        )],
         ..SimConfig::default()
     };
     let mut simulator = Simulator::new(&config, SystemClock.now())?;
@@ -146,7 +178,11 @@ async fn serve(
                     {
                         return Ok(()); // drops the TCP connection, no close frame
                     }
-                    tx.send(Message::Binary(frame.bytes.into())).await?;
+                    tx.send(match frame.encoding {
+                        FrameEncoding::Binary => Message::Binary(frame.bytes.into()),
+                        FrameEncoding::Text => Message::Text(String::from_utf8(frame.bytes)?.into()),
+                    })
+                    .await?;
                     sent += 1;
                     if behaviour == Behaviour::Garbage {
                         tx.send(Message::Text("{\"type\":\"ticker\",\"code\":".into())).await?;
