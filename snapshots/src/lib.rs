@@ -17,6 +17,6 @@ pub mod rebuild;
 pub mod state;
 pub mod store;
 
-pub use rebuild::{RebuildError, Rebuilt, rebuild};
+pub use rebuild::{RebuildError, Rebuilt, fold, rebuild};
 pub use state::{Order, OrderStatus, Position, State};
 pub use store::{Snapshot, SnapshotError, SnapshotInfo, SnapshotStore};

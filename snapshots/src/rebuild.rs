@@ -67,18 +67,8 @@ pub fn rebuild(
     }
     let snapshot = start.as_ref().map(|s| s.seq);
     let mut state = start.map(|s| s.state).unwrap_or_default();
-    let mut replayed = 0;
-    for envelope in log.replay_from(state.last_seq + 1) {
-        let envelope = envelope.map_err(|error| RebuildError {
-            error,
-            valid_up_to: state.last_seq,
-        })?;
-        if upto.is_some_and(|upto| envelope.seq > upto) {
-            break;
-        }
-        state.apply(envelope);
-        replayed += 1;
-    }
+    let replay = log.replay_from(state.last_seq + 1);
+    let replayed = fold(&mut state, replay, upto)?;
     if upto.is_none_or(|upto| upto > state.last_seq) {
         // The replay reached the end of the log: it must end where the writer last said it did.
         log.check_head(state.last_seq, state.last_hash)
@@ -93,4 +83,26 @@ pub fn rebuild(
         replayed,
         warnings,
     })
+}
+
+/// Folds a checked replay into `state`, up to `upto` (or its end); returns how many events were
+/// applied. Stops at the first damaged record with the seq the state is valid up to.
+pub fn fold(
+    state: &mut State,
+    replay: impl Iterator<Item = Result<premia_events::Envelope, LogError>>,
+    upto: Option<u64>,
+) -> Result<u64, RebuildError> {
+    let mut replayed = 0;
+    for envelope in replay {
+        let envelope = envelope.map_err(|error| RebuildError {
+            error,
+            valid_up_to: state.last_seq,
+        })?;
+        if upto.is_some_and(|upto| envelope.seq > upto) {
+            break;
+        }
+        state.apply(envelope);
+        replayed += 1;
+    }
+    Ok(replayed)
 }

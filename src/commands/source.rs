@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use premia_events::log::{LogError, LogReader, Replay, VerifyReport, check_head, replay_records};
 use premia_events::{ChainHash, Envelope};
-use premia_snapshots::{RebuildError, Rebuilt, SnapshotStore, State, rebuild};
+use premia_snapshots::{Rebuilt, SnapshotStore, State, fold, rebuild};
 
 use crate::daemon::DAEMON_FILE;
 
@@ -122,18 +122,7 @@ impl LogSource {
             }
             LogSource::Remote(_) => {
                 let mut state = State::default();
-                let mut replayed = 0;
-                for envelope in self.replay_from(1)? {
-                    let envelope = envelope.map_err(|error| RebuildError {
-                        error,
-                        valid_up_to: state.last_seq,
-                    })?;
-                    if upto.is_some_and(|upto| envelope.seq > upto) {
-                        break;
-                    }
-                    state.apply(envelope);
-                    replayed += 1;
-                }
+                let replayed = fold(&mut state, self.replay_from(1)?, upto)?;
                 Ok(Rebuilt {
                     state,
                     snapshot: None,

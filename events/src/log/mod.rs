@@ -342,26 +342,30 @@ impl EventLog {
         }
     }
 
-    fn submit(&self, event: &Event, causation: Option<EventId>, durable: bool) -> Ticket<Appended> {
-        let payload = match codec::encode_payload(event) {
-            Ok(payload) => payload,
-            Err(error) => return Ticket::ready(Err(LogError::Encode(error))),
-        };
+    /// Sends a message built around a reply channel, and returns the ticket for the reply.
+    fn request<T: Unpin>(&self, durable: bool, message: impl FnOnce(Wait<T>) -> Msg) -> Ticket<T> {
         let (tx, rx) = oneshot::channel();
         let wait = if durable {
             Wait::Flushed(tx)
         } else {
             Wait::Applied(tx)
         };
-        match self.send(Msg::Append {
-            payload,
-            causation,
-            wait,
-        }) {
+        match self.send(message(wait)) {
             Ok(()) => Ticket {
                 state: TicketState::Waiting(rx),
             },
             Err(error) => Ticket::ready(Err(error)),
+        }
+    }
+
+    fn submit(&self, event: &Event, causation: Option<EventId>, durable: bool) -> Ticket<Appended> {
+        match codec::encode_payload(event) {
+            Ok(payload) => self.request(durable, |wait| Msg::Append {
+                payload,
+                causation,
+                wait,
+            }),
+            Err(error) => Ticket::ready(Err(LogError::Encode(error))),
         }
     }
 
@@ -414,28 +418,17 @@ impl EventLog {
         causation: Option<EventId>,
         durable: bool,
     ) -> Ticket<Vec<Appended>> {
-        let mut payloads = Vec::with_capacity(events.len());
-        for event in events {
-            match codec::encode_payload(event) {
-                Ok(payload) => payloads.push(payload),
-                Err(error) => return Ticket::ready(Err(LogError::Encode(error))),
-            }
-        }
-        let (tx, rx) = oneshot::channel();
-        let wait = if durable {
-            Wait::Flushed(tx)
-        } else {
-            Wait::Applied(tx)
-        };
-        match self.send(Msg::Chain {
-            payloads,
-            causation,
-            wait,
-        }) {
-            Ok(()) => Ticket {
-                state: TicketState::Waiting(rx),
-            },
-            Err(error) => Ticket::ready(Err(error)),
+        match events
+            .iter()
+            .map(codec::encode_payload)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(payloads) => self.request(durable, |wait| Msg::Chain {
+                payloads,
+                causation,
+                wait,
+            }),
+            Err(error) => Ticket::ready(Err(LogError::Encode(error))),
         }
     }
 

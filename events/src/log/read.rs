@@ -142,17 +142,21 @@ impl LogReader {
     /// sled's iteration.
     pub fn replay_from(&self, from: u64) -> Replay {
         let from = from.max(1);
-        // The chain link of the first record is checked against its predecessor when that is readable.
-        let prev = if from == 1 {
-            Some(ChainHash::GENESIS)
-        } else {
-            self.get(from - 1).ok().flatten().map(|e| e.hash)
-        };
         Replay {
             source: Source::Ahead(ReadAhead::start(self.events.clone(), from)),
             expect: from,
-            prev,
+            prev: self.hash_before(from),
             done: false,
+        }
+    }
+
+    /// The hash a replay from `from` links its first record to: genesis for seq 1, else the
+    /// previous record's when it is readable (a damaged predecessor is `verify`'s to report).
+    fn hash_before(&self, from: u64) -> Option<ChainHash> {
+        if from <= 1 {
+            Some(ChainHash::GENESIS)
+        } else {
+            self.get(from - 1).ok().flatten().map(|e| e.hash)
         }
     }
 
@@ -161,15 +165,10 @@ impl LogReader {
     /// than it saves.
     pub fn replay_inline_from(&self, from: u64) -> Replay {
         let from = from.max(1);
-        let prev = if from == 1 {
-            Some(ChainHash::GENESIS)
-        } else {
-            self.get(from - 1).ok().flatten().map(|e| e.hash)
-        };
         Replay {
             source: Source::Inline(Box::new(self.events.range(from.to_be_bytes()..))),
             expect: from,
-            prev,
+            prev: self.hash_before(from),
             done: false,
         }
     }
