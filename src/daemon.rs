@@ -284,20 +284,12 @@ async fn serve(
             health.clone(),
             notifier.clone().recipient(),
         );
+        let depth = feed.depth;
         let seed =
             u64::try_from(index).unwrap_or(0) ^ u64::try_from(clock.now().nanos()).unwrap_or(0);
         // The factory runs once; a restart reuses the same actor value.
         let addr = Supervisor::start(move |_| {
-            FeedActor::new(
-                settings,
-                codec,
-                subscribers,
-                journal,
-                metrics,
-                health,
-                notify,
-                seed,
-            )
+            FeedActor::new(settings, codec, subscribers, journal, metrics, health, notify, seed, depth)
         });
         feeds.push(addr);
     }

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub feed_control_frames: IntCounterVec,
     /// Reconnects, by exchange and reason.
     pub feed_reconnects: IntCounterVec,
+    /// Order books dropped and resubscribed, by exchange and reason (`gap`, `checksum`, `crossed`).
+    pub feed_book_resyncs: IntCounterVec,
     /// Whether each feed's socket is up (1) or not (0).
     pub feed_connected: IntGaugeVec,
     /// Signals raised, by rule and side.
@@ -59,6 +61,11 @@ impl Metrics {
             "premia_feed_control_frames_total",
             "Acks, pongs and status frames, by exchange and class.",
             &["exchange", "class"],
+        )?;
+        let feed_book_resyncs = counter(
+            "premia_feed_book_resyncs_total",
+            "Order books resynchronised, by exchange and reason.",
+            &["exchange", "reason"],
         )?;
         let feed_reconnects = counter(
             "premia_feed_reconnects_total",
@@ -114,6 +121,7 @@ impl Metrics {
             feed_decode_errors,
             feed_control_frames,
             feed_reconnects,
+            feed_book_resyncs,
             feed_connected,
             signals,
             orders,

@@ -97,7 +97,10 @@ impl FakeExchange {
     }
 }
 
-#[allow(clippy::result_large_err, reason = "the handshake callback's error type is tungstenite's")]
+#[allow(
+    clippy::result_large_err,
+    reason = "the handshake callback's error type is tungstenite's"
+)]
 async fn serve(
     exchange: Exchange,
     stream: tokio::net::TcpStream,

@@ -13,6 +13,7 @@
 //! when to give up instead of hammering the exchange.
 
 pub mod backoff;
+pub mod book;
 pub mod simulated;
 
 use std::sync::Arc;
@@ -28,13 +29,14 @@ use premia_events::marketdata::MarketData;
 use premia_events::{Exchange, Timestamp};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::exchanges::{ExchangeCodec, FrameClass, KeepAlive};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive};
 use crate::health::{Health, Status};
 use crate::journal::Journal;
 use crate::messages::{Drain, Level, MarketUpdate, Notify};
 use crate::metrics::Metrics;
 use crate::supervisor::{RestartBudget, Verdict};
 use backoff::Backoff;
+use book::{OrderBook, Resync};
 
 /// A source of raw frames that is polled rather than connected to (the simulated market, a
 /// recorded tape). Its frames go through the same codec as a socket's.
@@ -99,6 +101,12 @@ pub struct FeedActor {
     draining: bool,
     /// An error the exchange reported; the watchdog stops the actor on it.
     fatal: Option<String>,
+    /// Books of snapshot+delta exchanges, by market.
+    books: std::collections::HashMap<premia_events::Market, OrderBook>,
+    /// Levels kept per book side.
+    depth: usize,
+    /// A book lost sync: the watchdog reconnects for a fresh snapshot.
+    resubscribe: Option<String>,
 }
 
 /// One item of a socket's stream, tagged with the connection it belongs to; `None` marks its end.
@@ -124,6 +132,7 @@ impl FeedActor {
         health: Health,
         notify: Recipient<Notify>,
         seed: u64,
+        depth: usize,
     ) -> FeedActor {
         let exchange = codec.exchange();
         FeedActor {
@@ -147,6 +156,9 @@ impl FeedActor {
             dormant: false,
             draining: false,
             fatal: None,
+            books: std::collections::HashMap::new(),
+            depth,
+            resubscribe: None,
         }
     }
 
@@ -263,8 +275,9 @@ impl FeedActor {
             Ok(FrameClass::Data) => {
                 self.last_data = Instant::now();
                 self.backoff.reset();
-                for data in self.buf.drain(..) {
-                    let kind = match &data {
+                let mut data = std::mem::take(&mut self.buf);
+                for item in data.drain(..) {
+                    let kind = match &item {
                         MarketData::Ticker(_) => "ticker",
                         MarketData::Book(_) => "book",
                         MarketData::Delta(_) => "delta",
@@ -273,11 +286,16 @@ impl FeedActor {
                         .feed_messages
                         .with_label_values(&[exchange, kind])
                         .inc();
-                    let update = MarketUpdate(Arc::new(data));
+                    // Subscribers always get whole books: deltas are applied here first.
+                    let Some(item) = self.sync_book(item) else {
+                        continue;
+                    };
+                    let update = MarketUpdate(Arc::new(item));
                     for subscriber in &self.subscribers {
                         subscriber.do_send(update.clone());
                     }
                 }
+                self.buf = data;
             }
             Ok(FrameClass::Error(message)) => {
                 self.buf.clear();
@@ -310,6 +328,70 @@ impl FeedActor {
                 tracing::warn!(%error, "Frame not decoded");
             }
         }
+    }
+
+    /// Keeps the market's book: a snapshot replaces it, a delta is checked and applied and the
+    /// whole book is passed on. A gap or checksum mismatch drops the book, is counted, and asks
+    /// the watchdog for a fresh connection (which brings a fresh snapshot).
+    fn sync_book(&mut self, item: MarketData) -> Option<MarketData> {
+        let (sync, depth, exchange) = (self.codec.book_sync(), self.depth, self.exchange);
+        match item {
+            MarketData::Book(snapshot) => {
+                if sync != BookSync::Snapshots {
+                    let book = self
+                        .books
+                        .entry(snapshot.market.clone())
+                        .or_insert_with(|| {
+                            OrderBook::new(exchange, snapshot.market.clone(), sync, depth)
+                        });
+                    if let Err(resync) = book.apply_snapshot(&snapshot) {
+                        self.resync(&snapshot.market.to_string(), &resync);
+                        return None;
+                    }
+                }
+                if snapshot.is_crossed() {
+                    self.metrics
+                        .feed_book_resyncs
+                        .with_label_values(&[exchange.as_str(), "crossed"])
+                        .inc();
+                    return None;
+                }
+                Some(MarketData::Book(snapshot))
+            }
+            MarketData::Delta(delta) => {
+                let market = delta.market.clone();
+                let book = self
+                    .books
+                    .entry(market.clone())
+                    .or_insert_with(|| OrderBook::new(exchange, market.clone(), sync, depth));
+                let codec = &self.codec;
+                let result = book.apply_delta(&delta, |bids, asks| {
+                    codec.book_checksum(&market, bids, asks)
+                });
+                match result {
+                    Ok(()) => Some(MarketData::Book(book.snapshot())),
+                    Err(resync) => {
+                        self.resync(&market.to_string(), &resync);
+                        None
+                    }
+                }
+            }
+            ticker @ MarketData::Ticker(_) => Some(ticker),
+        }
+    }
+
+    fn resync(&mut self, market: &str, resync: &Resync) {
+        let reason = match resync {
+            Resync::Gap { .. } | Resync::MissingSeq | Resync::NoSnapshot => "gap",
+            Resync::Checksum { .. } => "checksum",
+            Resync::Crossed => "crossed",
+        };
+        self.metrics
+            .feed_book_resyncs
+            .with_label_values(&[self.exchange.as_str(), reason])
+            .inc();
+        tracing::warn!(exchange = %self.exchange, market, %resync, "Order book out of sync; resubscribing");
+        self.resubscribe = Some(format!("book resync ({market}): {resync}"));
     }
 
     fn disconnect(
@@ -361,6 +443,11 @@ impl FeedActor {
 
     fn watchdog(&mut self, ctx: &mut Context<Self>) {
         if self.dormant || self.draining {
+            return;
+        }
+        if let Some(reason) = self.resubscribe.take() {
+            self.books.clear();
+            self.disconnect(ctx, &reason, "resync", true);
             return;
         }
         if let Some(message) = self.fatal.take() {
