@@ -289,7 +289,17 @@ async fn serve(
             u64::try_from(index).unwrap_or(0) ^ u64::try_from(clock.now().nanos()).unwrap_or(0);
         // The factory runs once; a restart reuses the same actor value.
         let addr = Supervisor::start(move |_| {
-            FeedActor::new(settings, codec, subscribers, journal, metrics, health, notify, seed, depth)
+            FeedActor::new(
+                settings,
+                codec,
+                subscribers,
+                journal,
+                metrics,
+                health,
+                notify,
+                seed,
+                depth,
+            )
         });
         feeds.push(addr);
     }
