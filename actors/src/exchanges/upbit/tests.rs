@@ -736,12 +736,6 @@ fn codec_for_builds_upbit_and_refuses_duplicates() {
             reason: "listed twice".into(),
         }
     );
-    assert_eq!(
-        codec_for(Exchange::Okx, &duplicate, 5).unwrap_err(),
-        CodecSetupError::Unsupported {
-            exchange: Exchange::Okx
-        }
-    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`
