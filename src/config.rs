@@ -212,6 +212,24 @@ pub struct FeedConfig {
     /// Reconnect after this many seconds connected (default: just under the exchange's cap).
     #[serde(default)]
     pub lifetime_s: Option<u64>,
+    /// Poll the exchange's REST API while the socket is down (WebSocket feeds only).
+    #[serde(default = "default_true")]
+    pub rest_fallback: bool,
+    /// REST base URL (default: the exchange's public API).
+    #[serde(default)]
+    pub rest_url: Option<String>,
+    /// Time between REST polls in fallback, in ms (one round of ticker and book requests for this
+    /// feed's markets; keep it within the exchange's rate limits).
+    #[serde(default = "default_rest_poll_ms")]
+    pub rest_poll_ms: u64,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_rest_poll_ms() -> u64 {
+    1000
 }
 
 fn default_source() -> FeedSource {
@@ -425,6 +443,12 @@ impl Config {
                         "the {} feed has source = \"sim\" but there is no [sim] table",
                         feed.exchange
                     ),
+                ));
+            }
+            if feed.rest_poll_ms < 100 {
+                return Err(invalid(
+                    "feeds.rest_poll_ms",
+                    format!("{} ms is too short (at least 100)", feed.rest_poll_ms),
                 ));
             }
             if feed.stale_after_ms < 100 {

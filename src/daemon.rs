@@ -19,7 +19,7 @@ use anyhow::{Context as _, anyhow};
 use premia_actors::breaker::{BreakerBoard, BreakerConfig};
 use premia_actors::exchanges::codec_for;
 use premia_actors::feed::simulated::SharedSimulator;
-use premia_actors::feed::{Connection, FeedActor, FeedSettings};
+use premia_actors::feed::{Connection, FeedActor, FeedSettings, RestFallback};
 use premia_actors::health::{Health, Status};
 use premia_actors::journal::Journal;
 use premia_actors::messages::{Drain, Level, MarketUpdate, Notify, OrderSpec};
@@ -275,6 +275,16 @@ async fn serve(
             lifetime: feed.lifetime_s.map(Duration::from_secs),
             connect_timeout: Duration::from_secs(10),
             budget: budget(),
+            rest: (feed.source == FeedSource::Websocket && feed.rest_fallback).then(|| {
+                RestFallback {
+                    base: feed
+                        .rest_url
+                        .clone()
+                        .unwrap_or_else(|| default_rest_base(feed.exchange).into()),
+                    every: Duration::from_millis(feed.rest_poll_ms),
+                    timeout: Duration::from_secs(5),
+                }
+            }),
         };
         let subscribers: Vec<actix::Recipient<MarketUpdate>> =
             vec![signals.clone().recipient(), paper.clone().recipient()];
@@ -396,6 +406,22 @@ fn default_ws_base(exchange: premia_events::Exchange) -> &'static str {
         Gateio => "wss://api.gateio.ws/ws/v4/",
         Binance => "wss://stream.binance.com:9443",
         Kraken => "wss://ws.kraken.com/v2",
+    }
+}
+
+fn default_rest_base(exchange: premia_events::Exchange) -> &'static str {
+    use premia_actors::exchanges::*;
+    use premia_events::Exchange::*;
+    match exchange {
+        Upbit => upbit::DEFAULT_REST_URL,
+        Bithumb => bithumb::DEFAULT_REST_URL,
+        Korbit => korbit::DEFAULT_REST_URL,
+        Coinone => coinone::DEFAULT_REST_URL,
+        Okx => okx::DEFAULT_REST_URL,
+        Bybit => bybit::DEFAULT_REST_URL,
+        Gateio => gateio::DEFAULT_REST_URL,
+        Binance => binance::DEFAULT_REST_URL,
+        Kraken => kraken::DEFAULT_REST_URL,
     }
 }
 

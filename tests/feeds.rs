@@ -17,6 +17,12 @@ use support::fake_exchange::{Behaviour, FakeExchange};
 use support::*;
 
 fn feed_config(dir: &Path, url: &str, extra_feed: &str) -> PathBuf {
+    // No REST fallback unless a test asks for it: it would poll the real exchange.
+    let extra_feed = if extra_feed.contains("rest_") {
+        extra_feed.to_owned()
+    } else {
+        format!("rest_fallback = false\n{extra_feed}")
+    };
     let text = format!(
         r#"
 instance = "feedtest"
@@ -228,7 +234,10 @@ fn a_feed_that_exhausts_its_restart_budget_gives_up_without_taking_others_down()
     let text = base
         .replace(
             "[[feeds]]\nexchange = \"upbit\"\nsource = \"sim\"",
-            &format!("[[feeds]]\nexchange = \"upbit\"\nurl = \"{}\"", fake.url),
+            &format!(
+                "[[feeds]]\nexchange = \"upbit\"\nurl = \"{}\"\nrest_fallback = false",
+                fake.url
+            ),
         )
         .replace(
             "[[rules]]\nname = \"krw\"",
@@ -339,6 +348,84 @@ fn binance_combined_streams_are_named_in_the_url_and_text_frames_decode() {
         ) >= 3.0
     );
     assert_eq!(metric(&daemon, "premia_feed_decode_errors_total"), 0.0);
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)).0,
+        Some(0),
+        "{}",
+        daemon.output()
+    );
+}
+
+#[test]
+fn rest_fallback_polls_while_the_socket_is_down_and_stops_when_it_is_back() {
+    let mut script = vec![Behaviour::DropAfter(6)];
+    script.extend([Behaviour::Refuse; 12]);
+    script.push(Behaviour::Serve);
+    let fake = FakeExchange::start(script);
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!("rest_url = \"{}\"\nrest_poll_ms = 200", fake.rest_url);
+    let config = feed_config(dir.path(), &fake.url, &extra);
+    let data = dir.path().join("data");
+    let mut daemon = Daemon::start(&config, &data);
+    daemon.wait_for(
+        "fallback entered and REST data",
+        Duration::from_secs(20),
+        || {
+            metric(
+                &daemon,
+                "premia_feed_rest_polls_total{exchange=\"upbit\",outcome=\"ok\"}",
+            ) >= 2.0
+        },
+    );
+    let requests = fake.rest_requests();
+    assert!(
+        requests.iter().any(|r| r == "/v1/ticker?markets=KRW-BTC"),
+        "{requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("/v1/orderbook?markets=KRW-BTC")),
+        "{requests:?}"
+    );
+    let (status, ready) = daemon.get("/readyz");
+    if metric(&daemon, "premia_feed_fallback{exchange=\"upbit\"}") == 1.0 {
+        assert_eq!(
+            status, 200,
+            "a feed in fallback keeps the daemon ready: {ready}"
+        );
+    }
+    daemon.wait_for(
+        "the socket back and fallback left",
+        Duration::from_secs(30),
+        || {
+            feed_events(&data)
+                .iter()
+                .any(|(k, _)| k == "feed_fallback_left")
+        },
+    );
+    let events = feed_events(&data);
+    let entered = events
+        .iter()
+        .position(|(k, _)| k == "feed_fallback_entered")
+        .unwrap();
+    let left = events
+        .iter()
+        .position(|(k, _)| k == "feed_fallback_left")
+        .unwrap();
+    assert!(entered < left, "{events:?}");
+    assert_eq!(
+        metric(&daemon, "premia_feed_fallback{exchange=\"upbit\"}"),
+        0.0
+    );
+    let polls = fake.rest_requests().len();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        fake.rest_requests().len(),
+        polls,
+        "no polling once the socket is healthy"
+    );
     daemon.signal("TERM");
     assert_eq!(
         daemon.wait_exit(Duration::from_secs(10)).0,

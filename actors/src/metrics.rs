@@ -21,6 +21,10 @@ pub struct Metrics {
     pub feed_reconnects: IntCounterVec,
     /// Order books dropped and resubscribed, by exchange and reason (`gap`, `checksum`, `crossed`).
     pub feed_book_resyncs: IntCounterVec,
+    /// REST fallback polls, by exchange and outcome (`ok`, `error`).
+    pub feed_rest_polls: IntCounterVec,
+    /// Whether each feed is polling REST because its socket is down (1) or not (0).
+    pub feed_fallback: IntGaugeVec,
     /// Whether each feed's socket is up (1) or not (0).
     pub feed_connected: IntGaugeVec,
     /// Signals raised, by rule and side.
@@ -67,6 +71,11 @@ impl Metrics {
             "Order books resynchronised, by exchange and reason.",
             &["exchange", "reason"],
         )?;
+        let feed_rest_polls = counter(
+            "premia_feed_rest_polls_total",
+            "REST fallback requests, by exchange and outcome.",
+            &["exchange", "outcome"],
+        )?;
         let feed_reconnects = counter(
             "premia_feed_reconnects_total",
             "Feed reconnects, by exchange and reason.",
@@ -99,6 +108,14 @@ impl Metrics {
             ),
             &["exchange"],
         )?;
+        let feed_fallback = IntGaugeVec::new(
+            Opts::new(
+                "premia_feed_fallback",
+                "Whether the feed polls REST because its socket is down (1) or not (0).",
+            ),
+            &["exchange"],
+        )?;
+        registry.register(Box::new(feed_fallback.clone()))?;
         registry.register(Box::new(feed_connected.clone()))?;
         let log_append_seconds = Histogram::with_opts(
             HistogramOpts::new(
@@ -122,6 +139,8 @@ impl Metrics {
             feed_control_frames,
             feed_reconnects,
             feed_book_resyncs,
+            feed_rest_polls,
+            feed_fallback,
             feed_connected,
             signals,
             orders,

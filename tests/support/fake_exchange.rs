@@ -27,6 +27,8 @@ pub enum Behaviour {
     Garbage,
     /// Answer the subscription with Upbit's error frame, then close (as Upbit does).
     RejectSubscription,
+    /// Close the TCP connection before the WebSocket handshake (the exchange is unreachable).
+    Refuse,
 }
 
 /// A running fake exchange.
@@ -34,8 +36,11 @@ pub enum Behaviour {
 pub struct FakeExchange {
     /// `ws://127.0.0.1:<port>`: the feed's `url`.
     pub url: String,
+    /// `http://127.0.0.1:<port>`: the feed's `rest_url` (Upbit's REST ticker and order book).
+    pub rest_url: String,
     connections: Arc<AtomicUsize>,
     subscriptions: Arc<Mutex<Vec<String>>>,
+    rest_requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeExchange {
@@ -52,12 +57,18 @@ impl FakeExchange {
         let connections = Arc::new(AtomicUsize::new(0));
         let subscriptions = Arc::new(Mutex::new(Vec::new()));
         let (count, subs) = (connections.clone(), subscriptions.clone());
+        let rest_listener = StdListener::bind("127.0.0.1:0").expect("bind fake REST");
+        rest_listener.set_nonblocking(true).expect("nonblocking");
+        let rest_url = format!("http://{}", rest_listener.local_addr().expect("addr"));
+        let rest_requests = Arc::new(Mutex::new(Vec::new()));
+        let rest_log = rest_requests.clone();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
             runtime.block_on(async move {
+                tokio::spawn(serve_rest(rest_listener, rest_log));
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
@@ -69,6 +80,10 @@ impl FakeExchange {
                         .or(script.last())
                         .copied()
                         .unwrap_or(Behaviour::Serve);
+                    if behaviour == Behaviour::Refuse {
+                        drop(stream);
+                        continue;
+                    }
                     let subs = subs.clone();
                     tokio::spawn(async move {
                         let _ = serve(exchange, stream, behaviour, subs).await;
@@ -78,14 +93,24 @@ impl FakeExchange {
         });
         FakeExchange {
             url,
+            rest_url,
             connections,
             subscriptions,
+            rest_requests,
         }
     }
 
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// REST requests (paths) received so far.
+    pub fn rest_requests(&self) -> Vec<String> {
+        self.rest_requests
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
     }
 
     /// Subscribe frames received so far.
@@ -195,5 +220,88 @@ async fn serve(
                 }
             }
         }
+    }
+}
+
+/// A minimal HTTP/1.1 server with Upbit's REST ticker and order book (`/v1/ticker?markets=…`,
+/// `/v1/orderbook?markets=…`), fed by its own simulated BTC/KRW market.
+async fn serve_rest(listener: StdListener, log: Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let config = SimConfig {
+        seed: 5,
+        tick_ms: 50,
+        speed: 120.into(),
+        markets: vec![MarketConfig::new(
+            Exchange::Upbit,
+            "BTC/KRW".parse().expect("market"),
+        )],
+        ..SimConfig::default()
+    };
+    let Ok(mut simulator) = Simulator::new(&config, SystemClock.now()) else {
+        return;
+    };
+    let mut latest: (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+    while latest.0.is_empty() || latest.1.is_empty() {
+        for frame in simulator.frames(SystemClock.now()) {
+            match frame.kind {
+                premia_actors::sim::FrameKind::Ticker => latest.0 = frame.bytes,
+                premia_actors::sim::FrameKind::OrderBook => latest.1 = frame.bytes,
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // REST elements are the WebSocket messages with `market` instead of `code`.
+    let rest = |ws: &[u8]| {
+        format!(
+            "[{}]",
+            String::from_utf8_lossy(ws).replacen("\"code\":", "\"market\":", 1)
+        )
+    };
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            }
+        }
+        let text = String::from_utf8_lossy(&head).into_owned();
+        let path = text
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        if let Ok(mut log) = log.lock() {
+            log.push(path.clone());
+        }
+        for frame in simulator.frames(SystemClock.now()) {
+            match frame.kind {
+                premia_actors::sim::FrameKind::Ticker => latest.0 = frame.bytes,
+                premia_actors::sim::FrameKind::OrderBook => latest.1 = frame.bytes,
+            }
+        }
+        let (status, body) = if path.starts_with("/v1/ticker") {
+            ("200 OK", rest(&latest.0))
+        } else if path.starts_with("/v1/orderbook") {
+            ("200 OK", rest(&latest.1))
+        } else {
+            (
+                "404 Not Found",
+                r#"{"error":{"name":"404","message":"not found"}}"#.to_owned(),
+            )
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
     }
 }

@@ -75,6 +75,19 @@ pub struct FeedSettings {
     pub connect_timeout: Duration,
     /// Restart budget: restarts allowed within the period.
     pub budget: RestartBudget,
+    /// REST fallback while the socket is down (`None`: no fallback).
+    pub rest: Option<RestFallback>,
+}
+
+/// Where and how often to poll REST while the socket is down.
+#[derive(Clone, Debug)]
+pub struct RestFallback {
+    /// The REST base URL; the codec's requests are relative to it.
+    pub base: String,
+    /// Time between polls (one round of the codec's ticker and book requests).
+    pub every: Duration,
+    /// Timeout of one request.
+    pub timeout: Duration,
 }
 
 /// The feed actor.
@@ -107,6 +120,12 @@ pub struct FeedActor {
     depth: usize,
     /// A book lost sync: the watchdog reconnects for a fresh snapshot.
     resubscribe: Option<String>,
+    /// Whether the feed is polling REST because its socket is down.
+    in_fallback: bool,
+    /// Whether a REST poll is in flight.
+    polling_rest: bool,
+    /// The HTTP client for the fallback.
+    http: Option<reqwest::Client>,
 }
 
 /// One item of a socket's stream, tagged with the connection it belongs to; `None` marks its end.
@@ -159,6 +178,9 @@ impl FeedActor {
             books: std::collections::HashMap::new(),
             depth,
             resubscribe: None,
+            in_fallback: false,
+            polling_rest: false,
+            http: None,
         }
     }
 
@@ -275,27 +297,10 @@ impl FeedActor {
             Ok(FrameClass::Data) => {
                 self.last_data = Instant::now();
                 self.backoff.reset();
-                let mut data = std::mem::take(&mut self.buf);
-                for item in data.drain(..) {
-                    let kind = match &item {
-                        MarketData::Ticker(_) => "ticker",
-                        MarketData::Book(_) => "book",
-                        MarketData::Delta(_) => "delta",
-                    };
-                    self.metrics
-                        .feed_messages
-                        .with_label_values(&[exchange, kind])
-                        .inc();
-                    // Subscribers always get whole books: deltas are applied here first.
-                    let Some(item) = self.sync_book(item) else {
-                        continue;
-                    };
-                    let update = MarketUpdate(Arc::new(item));
-                    for subscriber in &self.subscribers {
-                        subscriber.do_send(update.clone());
-                    }
+                if self.in_fallback {
+                    self.leave_fallback();
                 }
-                self.buf = data;
+                self.publish();
             }
             Ok(FrameClass::Error(message)) => {
                 self.buf.clear();
@@ -328,6 +333,152 @@ impl FeedActor {
                 tracing::warn!(%error, "Frame not decoded");
             }
         }
+    }
+
+    /// Counts and sends what the codec put in `self.buf` to the subscribers.
+    fn publish(&mut self) {
+        let exchange = self.exchange.as_str();
+        let mut data = std::mem::take(&mut self.buf);
+        for item in data.drain(..) {
+            let kind = match &item {
+                MarketData::Ticker(_) => "ticker",
+                MarketData::Book(_) => "book",
+                MarketData::Delta(_) => "delta",
+            };
+            self.metrics
+                .feed_messages
+                .with_label_values(&[exchange, kind])
+                .inc();
+            // Subscribers always get whole books: deltas are applied here first.
+            let Some(item) = self.sync_book(item) else {
+                continue;
+            };
+            let update = MarketUpdate(Arc::new(item));
+            for subscriber in &self.subscribers {
+                subscriber.do_send(update.clone());
+            }
+        }
+        self.buf = data;
+    }
+
+    /// The socket is down: poll REST (if configured) until it is healthy again.
+    fn enter_fallback(&mut self, reason: &str) {
+        if self.in_fallback
+            || self.settings.rest.is_none()
+            || self.draining
+            || self.dormant
+            || self.polling
+        {
+            return;
+        }
+        self.in_fallback = true;
+        tracing::warn!(exchange = %self.exchange, reason, "Socket down: polling REST");
+        self.metrics
+            .feed_fallback
+            .with_label_values(&[self.exchange.as_str()])
+            .set(1);
+        self.status_event(
+            Event::FeedFallbackEntered,
+            format!("socket down ({reason}); polling REST"),
+        );
+        self.notify.do_send(Notify {
+            level: Level::Warning,
+            topic: "feed_fallback_entered".into(),
+            text: format!("{}: socket down ({reason}); polling REST", self.exchange),
+        });
+    }
+
+    /// Market data flows on the socket again: stop polling.
+    fn leave_fallback(&mut self) {
+        self.in_fallback = false;
+        tracing::info!(exchange = %self.exchange, "Socket healthy again: REST polling stopped");
+        self.metrics
+            .feed_fallback
+            .with_label_values(&[self.exchange.as_str()])
+            .set(0);
+        self.status_event(Event::FeedFallbackLeft, "socket healthy again".into());
+    }
+
+    /// One round of the codec's REST requests; the answers are decoded on the actor.
+    fn poll_rest(&mut self, ctx: &mut Context<Self>) {
+        if !self.in_fallback || self.polling_rest || self.draining {
+            return;
+        }
+        let Some(rest) = self.settings.rest.clone() else {
+            return;
+        };
+        let client = match &self.http {
+            Some(client) => client.clone(),
+            None => match reqwest::Client::builder().timeout(rest.timeout).build() {
+                Ok(client) => {
+                    self.http = Some(client.clone());
+                    client
+                }
+                Err(error) => {
+                    tracing::error!(%error, "No HTTP client for the REST fallback");
+                    return;
+                }
+            },
+        };
+        let mut requests = self.codec.rest_ticker_requests();
+        requests.extend(self.codec.rest_book_requests());
+        self.polling_rest = true;
+        let base = rest.base.trim_end_matches('/').to_owned();
+        let fetch = async move {
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in requests {
+                let url = format!("{base}{request}");
+                let answer = match client.get(&url).send().await {
+                    Ok(response) => {
+                        let status = response.status();
+                        match response.bytes().await {
+                            Ok(body) if status.is_success() || !body.is_empty() => {
+                                Ok((status.as_u16(), body.to_vec()))
+                            }
+                            Ok(_) => Err(format!("HTTP {status}")),
+                            Err(error) => Err(error.to_string()),
+                        }
+                    }
+                    Err(error) => Err(error.to_string()),
+                };
+                answers.push((request, answer));
+            }
+            answers
+        };
+        ctx.spawn(fetch.into_actor(self).map(|answers, act, _| {
+            act.polling_rest = false;
+            if !act.in_fallback {
+                return; // the socket came back meanwhile; its data is fresher
+            }
+            let exchange = act.exchange.as_str();
+            for (request, answer) in answers {
+                match answer {
+                    Ok((status, body)) => {
+                        let received = act.journal.clock().now();
+                        match act.codec.decode_rest_for(&request, &body, received, &mut act.buf) {
+                            Ok(FrameClass::Data) => {
+                                act.metrics.feed_rest_polls.with_label_values(&[exchange, "ok"]).inc();
+                                act.publish();
+                            }
+                            Ok(other) => {
+                                act.buf.clear();
+                                act.metrics.feed_rest_polls.with_label_values(&[exchange, "error"]).inc();
+                                tracing::warn!(exchange, %request, status, class = ?other, "REST answer without data");
+                            }
+                            Err(error) => {
+                                act.buf.clear();
+                                act.metrics.feed_decode_errors.with_label_values(&[exchange]).inc();
+                                tracing::warn!(%error, %request, "REST answer not decoded");
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        act.metrics.feed_rest_polls.with_label_values(&[exchange, "error"]).inc();
+                        tracing::warn!(exchange, %request, %error, "REST poll failed");
+                    }
+                }
+            }
+        }));
     }
 
     /// Keeps the market's book: a snapshot replaces it, a delta is checked and applied and the
@@ -426,18 +577,20 @@ impl FeedActor {
             return;
         }
         self.reconnect_pending = true;
+        self.enter_fallback(reason);
         let delay = self.backoff.next_delay();
         self.metrics
             .feed_reconnects
             .with_label_values(&[self.exchange.as_str(), label])
             .inc();
-        self.health.set(
-            &self.name,
-            Status::Down(format!(
-                "reconnecting in {} ms: {reason}",
-                delay.as_millis()
-            )),
-        );
+        let detail = format!("reconnecting in {} ms: {reason}", delay.as_millis());
+        // A feed polling REST still delivers data: the daemon stays ready, degraded.
+        let status = if self.in_fallback {
+            Status::Degraded(format!("REST fallback; {detail}"))
+        } else {
+            Status::Down(detail)
+        };
+        self.health.set(&self.name, status);
         ctx.run_later(delay, |act, ctx| act.connect(ctx));
     }
 
@@ -503,6 +656,9 @@ impl Actor for FeedActor {
         }
         self.health.set(&self.name, Status::Starting);
         ctx.run_interval(Duration::from_millis(250), |act, ctx| act.watchdog(ctx));
+        if let Some(rest) = &self.settings.rest {
+            ctx.run_interval(rest.every, |act, ctx| act.poll_rest(ctx));
+        }
         if let Some((every, keep_alive)) = self.codec.keep_alive() {
             ctx.run_interval(every, move |act, _| {
                 if let Some(out) = &act.out {
