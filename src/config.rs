@@ -181,6 +181,8 @@ pub enum FeedSource {
     Websocket,
     /// The simulated market in `[sim]`, in the exchange's wire format.
     Sim,
+    /// A tape recorded by `premia record`, replayed through the same codec.
+    Tape,
 }
 
 /// `[[feeds]]`
@@ -212,6 +214,12 @@ pub struct FeedConfig {
     /// Reconnect after this many seconds connected (default: just under the exchange's cap).
     #[serde(default)]
     pub lifetime_s: Option<u64>,
+    /// The tape to replay (`source = "tape"`).
+    #[serde(default)]
+    pub tape: Option<PathBuf>,
+    /// Replay speed: 1 replays at the recorded pace, 10 ten times faster.
+    #[serde(default = "default_tape_speed")]
+    pub tape_speed: u32,
     /// Poll the exchange's REST API while the socket is down (WebSocket feeds only).
     #[serde(default = "default_true")]
     pub rest_fallback: bool,
@@ -222,6 +230,10 @@ pub struct FeedConfig {
     /// feed's markets; keep it within the exchange's rate limits).
     #[serde(default = "default_rest_poll_ms")]
     pub rest_poll_ms: u64,
+}
+
+fn default_tape_speed() -> u32 {
+    1
 }
 
 fn default_true() -> bool {
@@ -441,6 +453,15 @@ impl Config {
                     "sim",
                     format!(
                         "the {} feed has source = \"sim\" but there is no [sim] table",
+                        feed.exchange
+                    ),
+                ));
+            }
+            if feed.source == FeedSource::Tape && feed.tape.is_none() {
+                return Err(invalid(
+                    "feeds.tape",
+                    format!(
+                        "the {} feed has source = \"tape\" but no tape file",
                         feed.exchange
                     ),
                 ));

@@ -19,6 +19,7 @@ use anyhow::{Context as _, anyhow};
 use premia_actors::breaker::{BreakerBoard, BreakerConfig};
 use premia_actors::exchanges::codec_for;
 use premia_actors::feed::simulated::SharedSimulator;
+use premia_actors::feed::tape::{TapeSource, read_tape};
 use premia_actors::feed::{Connection, FeedActor, FeedSettings, RestFallback};
 use premia_actors::health::{Health, Status};
 use premia_actors::journal::Journal;
@@ -260,6 +261,18 @@ async fn serve(
                     .clone()
                     .unwrap_or_else(|| default_ws_base(feed.exchange).into()),
             ),
+            FeedSource::Tape => {
+                let path = feed
+                    .tape
+                    .clone()
+                    .ok_or_else(|| anyhow!("feed {} needs a tape", feed.exchange))?;
+                let frames = read_tape(&path)?;
+                Connection::Polled(Box::new(TapeSource::new(
+                    frames,
+                    feed.tape_speed,
+                    path.display().to_string(),
+                )))
+            }
             FeedSource::Sim => {
                 let sim = simulator
                     .as_ref()

@@ -15,6 +15,7 @@
 pub mod backoff;
 pub mod book;
 pub mod simulated;
+pub mod tape;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,6 +48,10 @@ pub trait FrameSource: Send + std::fmt::Debug + 'static {
     fn interval(&self) -> Duration;
     /// What the source is, for events and logs (e.g. `simulated market, seed 42`).
     fn describe(&self) -> String;
+    /// Whether the source has nothing more to give (the end of a tape).
+    fn finished(&self) -> bool {
+        false
+    }
 }
 
 /// Where a feed's frames come from.
@@ -281,12 +286,22 @@ impl FeedActor {
             return;
         }
         let now = self.journal.clock().now();
-        let frames = match &mut self.settings.connection {
-            Connection::Polled(source) => source.poll(now),
+        let (frames, finished) = match &mut self.settings.connection {
+            Connection::Polled(source) => (source.poll(now), source.finished()),
             Connection::WebSocket(_) => return,
         };
         for frame in frames {
             self.on_frame(&frame);
+        }
+        if finished && self.connected_at.is_some() {
+            // Nothing more will come: say so once, and keep the daemon ready.
+            self.connected_at = None;
+            self.health
+                .set(&self.name, Status::Degraded("source finished".into()));
+            self.status_event(
+                Event::FeedDisconnected,
+                "source finished (end of tape)".into(),
+            );
         }
     }
 
@@ -614,8 +629,8 @@ impl FeedActor {
         let Some(connected_at) = self.connected_at else {
             return;
         };
-        if self.out.is_none() && !self.polling {
-            return;
+        if self.out.is_none() {
+            return; // polled sources (simulator, tape) have no socket to go stale
         }
         if self.last_data.elapsed() > self.settings.stale_after {
             let reason = format!(
