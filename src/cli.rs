@@ -40,6 +40,59 @@ pub enum Command {
     /// Measure premia on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Decode raw exchange frames (one per line) into JSON lines: for adding markets and
+    /// debugging a feed. Any market, unless --market is given.
+    Decode(DecodeArgs),
+    /// Record an exchange's public WebSocket frames, with receive times, to a tape that replays
+    /// as a feed (`source = "tape"`).
+    Record(RecordCli),
+}
+
+/// `premia record`
+#[derive(Debug, Args)]
+pub struct RecordCli {
+    /// The exchange.
+    #[arg(long, value_name = "EX")]
+    pub exchange: premia_events::Exchange,
+    /// A market to subscribe to (BASE/QUOTE; repeat for several).
+    #[arg(long, value_name = "BASE/QUOTE", required = true)]
+    pub market: Vec<premia_events::Market>,
+    /// Where to write the tape.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Book depth to subscribe to.
+    #[arg(long, default_value_t = 15)]
+    pub depth: usize,
+    /// WebSocket base URL (default: the exchange's public endpoint).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Stop after this many milliseconds (default: at Ctrl-C).
+    #[arg(long, value_name = "MS")]
+    pub duration_ms: Option<u64>,
+}
+
+/// `premia decode`
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The exchange the frames come from (upbit, bithumb, korbit, coinone, okx, bybit, gateio,
+    /// binance, kraken).
+    #[arg(long, value_name = "EX")]
+    pub exchange: String,
+    /// The frames, one per line; `-` or nothing: standard input.
+    #[arg(value_name = "FILE|-")]
+    pub input: Option<PathBuf>,
+    /// The lines are REST response bodies, not WebSocket frames.
+    #[arg(long)]
+    pub rest: bool,
+    /// Decode as the daemon would for these markets only (BASE/QUOTE; repeat for several):
+    /// frames of other markets are `unknown`. Also names the market of a Binance REST depth
+    /// body, which does not. Default: any market.
+    #[arg(long, value_name = "BASE/QUOTE")]
+    pub market: Vec<String>,
+    /// Book depth to keep, in levels per side (the exchange's nearest offered depth with
+    /// --market; default: every level the frame has).
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
 }
 
 /// `premia events …`
@@ -150,6 +203,24 @@ pub enum SnapshotCommand {
 pub enum BenchCommand {
     /// The event log against this machine's limits: fdatasync, sled, group commit, replay.
     Log(BenchLog),
+    /// Frame decoding per exchange and frame kind, against serde_json merely validating the
+    /// same bytes (IgnoredAny).
+    Decode(BenchDecode),
+}
+
+/// `premia bench decode`
+#[derive(Debug, Args)]
+pub struct BenchDecode {
+    /// Only this exchange (default: all nine).
+    #[arg(long, value_name = "EX")]
+    pub exchange: Option<String>,
+    /// Decodes per measurement (each frame kind is decoded this many times, and validated as
+    /// many).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub iterations: u32,
+    /// A JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `premia bench log`

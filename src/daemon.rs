@@ -407,7 +407,8 @@ async fn serve(
     Ok(())
 }
 
-fn default_ws_base(exchange: premia_events::Exchange) -> &'static str {
+/// The exchange's public WebSocket base URL.
+pub fn default_ws_base(exchange: premia_events::Exchange) -> &'static str {
     use premia_events::Exchange::*;
     match exchange {
         Upbit => "wss://api.upbit.com/websocket/v1",

@@ -117,5 +117,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(SnapshotCommand::Ls { json }) => commands::snapshot::ls(&ctx, *json),
         Command::Snapshot(SnapshotCommand::Verify) => commands::snapshot::verify(&ctx),
         Command::Bench(BenchCommand::Log(args)) => commands::bench::log(&ctx, args),
+        Command::Bench(BenchCommand::Decode(args)) => commands::bench_decode::run(args),
+        Command::Decode(args) => commands::decode::run(args),
+        Command::Record(args) => commands::record::record(&commands::record::RecordArgs {
+            exchange: args.exchange,
+            markets: args.market.clone(),
+            depth: args.depth,
+            out: args.out.clone(),
+            url: args.url.clone(),
+            duration: args.duration_ms.map(std::time::Duration::from_millis),
+        }),
     }
 }

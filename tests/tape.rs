@@ -101,3 +101,62 @@ fn a_tape_replays_every_frame_through_the_codec() {
         );
     }
 }
+
+#[test]
+fn premia_record_writes_a_tape_that_replays() {
+    let fake =
+        support::fake_exchange::FakeExchange::start(vec![support::fake_exchange::Behaviour::Serve]);
+    let dir = tempfile::tempdir().unwrap();
+    let tape = dir.path().join("recorded.tape");
+    let out = std::process::Command::new(premia_bin())
+        .args([
+            "record",
+            "--exchange",
+            "upbit",
+            "--market",
+            "BTC/KRW",
+            "--duration-ms",
+            "1500",
+            "--url",
+            &fake.url,
+            "--out",
+        ])
+        .arg(&tape)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("recorded "), "{}", stdout(&out));
+    println!("{}{}", stderr(&out), stdout(&out));
+    let frames = premia_actors::feed::tape::read_tape(&tape).unwrap();
+    assert!(frames.len() >= 10, "{} frames", frames.len());
+    assert!(frames.iter().all(|f| f.binary), "Upbit sends binary frames");
+    assert!(
+        frames.windows(2).all(|w| w[0].at <= w[1].at),
+        "receive times in order"
+    );
+    assert_eq!(fake.subscriptions().len(), 1);
+
+    let config = dir.path().join("replay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "instance = \"tape\"\n[http]\nlisten = \"127.0.0.1:0\"\n[[feeds]]\nexchange = \"upbit\"\nsource = \"tape\"\ntape = \"{}\"\ntape_speed = 10\nmarkets = [\"BTC/KRW\"]\n",
+            tape.display()
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let mut daemon = Daemon::start(&config, &data);
+    let expected = frames.len() as f64;
+    daemon.wait_for("the recorded tape", Duration::from_secs(20), || {
+        messages(&daemon) >= expected
+    });
+    assert_eq!(messages(&daemon), expected);
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)).0,
+        Some(0),
+        "{}",
+        daemon.output()
+    );
+}

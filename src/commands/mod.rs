@@ -3,7 +3,10 @@
 
 pub mod audit;
 pub mod bench;
+pub mod bench_decode;
+pub mod decode;
 pub mod events;
+pub mod record;
 pub mod snapshot;
 pub mod source;
 pub mod state;

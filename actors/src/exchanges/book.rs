@@ -21,6 +21,18 @@ pub fn pick_depth(requested: usize, offered: &[usize]) -> usize {
         .unwrap_or(requested)
 }
 
+/// The depth a codec keeps: `depth` (already fitted to what the exchange offers) for a codec of
+/// configured markets; every level for one in discovery mode (built from no markets, see
+/// [`crate::exchanges::symbol_map::SymbolMap::with_discovery`]), which subscribes to nothing
+/// and only decodes, so it shows books as the frames have them.
+pub fn kept_depth(markets: &[premia_events::Market], depth: usize) -> usize {
+    if markets.is_empty() {
+        usize::MAX
+    } else {
+        depth
+    }
+}
+
 /// A side of a book as sent by exchanges that write levels as `[price, quantity]` pairs of
 /// decimal strings (`[["156.42000000","184.31400000"], ...]`: Binance, OKX, Bybit, Gate.io),
 /// read straight into levels while deserializing, exactly and without an intermediate vector.

@@ -227,3 +227,143 @@ pub enum CodecSetupError {
         reason: String,
     },
 }
+
+#[cfg(test)]
+mod discovery_tests {
+    //! Discovery mode (`codec_for(exchange, &[], depth)`), exchange by exchange: a frame of any
+    //! market decodes, its code read by the exchange's convention; a codec of configured markets
+    //! still ignores every other market.
+
+    use super::*;
+
+    /// One ticker frame per exchange, of a market no test configures, and the market it names.
+    const FRAMES: [(Exchange, &str, &str); 9] = [
+        (
+            Exchange::Upbit,
+            r#"{"type":"ticker","code":"USDT-ETH","trade_price":3150.75,"timestamp":1}"#,
+            "ETH/USDT",
+        ),
+        (
+            Exchange::Bithumb,
+            r#"{"type":"ticker","code":"BTC-XRP","trade_price":0.0000071,"timestamp":1}"#,
+            "XRP/BTC",
+        ),
+        (
+            Exchange::Korbit,
+            r#"{"type":"ticker","timestamp":1,"symbol":"eth_krw","data":{"close":"3050000"}}"#,
+            "ETH/KRW",
+        ),
+        (
+            Exchange::Coinone,
+            r#"{"response_type":"DATA","channel":"TICKER","data":{"quote_currency":"KRW","target_currency":"SOL","timestamp":1,"last":"205000"}}"#,
+            "SOL/KRW",
+        ),
+        (
+            Exchange::Okx,
+            r#"{"arg":{"channel":"tickers","instId":"ETH-BTC"},"data":[{"instId":"ETH-BTC","last":"0.05213","ts":"1"}]}"#,
+            "ETH/BTC",
+        ),
+        (
+            Exchange::Bybit,
+            r#"{"topic":"tickers.SOLUSDC","ts":1,"type":"snapshot","data":{"symbol":"SOLUSDC","lastPrice":"101.5"}}"#,
+            "SOL/USDC",
+        ),
+        (
+            Exchange::Gateio,
+            r#"{"time":1,"channel":"spot.tickers","event":"update","result":{"currency_pair":"DOGE_USDT","last":"0.0712"}}"#,
+            "DOGE/USDT",
+        ),
+        (
+            Exchange::Binance,
+            r#"{"stream":"bnbfdusd@ticker","data":{"e":"24hrTicker","E":1,"s":"BNBFDUSD","c":"250.5"}}"#,
+            "BNB/FDUSD",
+        ),
+        (
+            Exchange::Kraken,
+            r#"{"channel":"ticker","type":"update","data":[{"symbol":"ETH/EUR","last":1850.5}]}"#,
+            "ETH/EUR",
+        ),
+    ];
+
+    fn market(text: &str) -> Market {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_codec_without_markets_decodes_every_market() {
+        for (exchange, frame, want) in FRAMES {
+            let mut codec = codec_for(exchange, &[], 20).unwrap();
+            assert!(codec.markets().is_empty(), "{exchange}");
+            assert!(
+                codec.subscribe().is_empty(),
+                "{exchange}: nothing to subscribe"
+            );
+            let mut out = Vec::new();
+            let class = codec.decode(frame.as_bytes(), Timestamp::EPOCH, &mut out);
+            assert_eq!(class, Ok(FrameClass::Data), "{exchange}");
+            assert_eq!(out.len(), 1, "{exchange}");
+            assert_eq!(out[0].market(), &market(want), "{exchange}");
+        }
+    }
+
+    #[test]
+    fn a_codec_of_configured_markets_ignores_the_others() {
+        let other = market("ZZZ/KRW");
+        for (exchange, frame, _) in FRAMES {
+            let mut codec = codec_for(exchange, std::slice::from_ref(&other), 20).unwrap();
+            let mut out = Vec::new();
+            let class = codec.decode(frame.as_bytes(), Timestamp::EPOCH, &mut out);
+            assert_eq!(class, Ok(FrameClass::Unknown), "{exchange}");
+            assert!(out.is_empty(), "{exchange}");
+        }
+    }
+
+    #[test]
+    fn exchange_codes_parse_by_convention() {
+        let cases: [(fn(&str) -> Option<Market>, &str, Option<&str>); 16] = [
+            (
+                upbit::symbols::parse_market_code,
+                "KRW-BTC",
+                Some("BTC/KRW"),
+            ),
+            (
+                bithumb::symbols::parse_market_code,
+                "KRW-BTC",
+                Some("BTC/KRW"),
+            ),
+            (korbit::symbols::parse_symbol, "btc_krw", Some("BTC/KRW")),
+            (
+                coinone::symbols::parse_path_code,
+                "KRW/BTC",
+                Some("BTC/KRW"),
+            ),
+            (okx::symbols::parse_inst_id, "BTC-USDT", Some("BTC/USDT")),
+            (okx::symbols::parse_inst_id, "BTC-USDT-SWAP", None),
+            (gateio::symbols::parse_pair, "BTC_USDT", Some("BTC/USDT")),
+            (kraken::symbols::parse_ws_symbol, "BTC/USD", Some("BTC/USD")),
+            (
+                kraken::symbols::parse_rest_pair,
+                "XXBTZUSD",
+                Some("BTC/USD"),
+            ),
+            (
+                kraken::symbols::parse_rest_pair,
+                "XETHXXBT",
+                Some("ETH/BTC"),
+            ),
+            (
+                kraken::symbols::parse_rest_pair,
+                "XBTUSDT",
+                Some("BTC/USDT"),
+            ),
+            (kraken::symbols::parse_rest_pair, "XDGUSD", Some("DOGE/USD")),
+            (kraken::symbols::parse_rest_pair, "XTZUSD", Some("XTZ/USD")),
+            (kraken::symbols::parse_rest_pair, "SOLEUR", Some("SOL/EUR")),
+            (symbol_map::split_by_quote, "BTCTUSD", Some("BTC/TUSD")),
+            (symbol_map::split_by_quote, "ETHBTC", Some("ETH/BTC")),
+        ];
+        for (index, (parse, code, want)) in cases.into_iter().enumerate() {
+            assert_eq!(parse(code), want.map(market), "TC{index} {code}");
+        }
+    }
+}

@@ -5,10 +5,18 @@
 //! splitting text: `BTCUSDT` has no separator, and guessing where the base ends (by length, by a
 //! list of quote assets) breaks on the first unusual listing. Codes that are not configured are
 //! simply unknown.
+//!
+//! The one exception is **discovery mode**, for tools such as `premia decode` that read frames of
+//! any market without a configuration: a map built by [`SymbolMap::with_discovery`] from an
+//! empty market list accepts every code and parses it by the exchange's own convention (a
+//! function in the exchange's `symbols.rs`). Codes without a separator (Binance and Bybit
+//! `BTCUSDT`) are split by the longest known quote suffix ([`split_by_quote`], [`QUOTES`]);
+//! that is a best effort for a debugging tool, which is why the daemon never uses it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use premia_events::{Exchange, Market};
+use premia_events::{Asset, Exchange, Market};
 
 use super::CodecSetupError;
 
@@ -18,6 +26,8 @@ pub struct SymbolMap {
     markets: Vec<Market>,
     codes: Vec<String>,
     by_code: HashMap<String, usize>,
+    /// Discovery mode: how to read any code as a market. `None`: configured mode.
+    discover: Option<fn(&str) -> Option<Market>>,
 }
 
 impl SymbolMap {
@@ -33,6 +43,7 @@ impl SymbolMap {
             markets: Vec::with_capacity(markets.len()),
             codes: Vec::with_capacity(markets.len()),
             by_code: HashMap::with_capacity(markets.len()),
+            discover: None,
         };
         for market in markets {
             let text = code(market);
@@ -55,11 +66,39 @@ impl SymbolMap {
         Ok(map)
     }
 
-    /// The market whose code is `code`, if it is one of the configured markets.
-    pub fn market(&self, code: &str) -> Option<&Market> {
-        self.by_code
+    /// [`SymbolMap::new`] for a non-empty `markets`; for an empty one, a map in discovery mode
+    /// that reads every code with `parse` (the exchange's convention, e.g. `KRW-BTC` is
+    /// `BTC/KRW` on Upbit). A discovery map has no markets and no codes, so codecs built on it
+    /// subscribe to nothing and request nothing; they only decode.
+    pub fn with_discovery(
+        exchange: Exchange,
+        markets: &[Market],
+        code: impl Fn(&Market) -> String,
+        parse: fn(&str) -> Option<Market>,
+    ) -> Result<SymbolMap, CodecSetupError> {
+        let mut map = SymbolMap::new(exchange, markets, code)?;
+        if markets.is_empty() {
+            map.discover = Some(parse);
+        }
+        Ok(map)
+    }
+
+    /// The market whose code is `code`: one of the configured markets, or in discovery mode any
+    /// code the exchange's convention can read.
+    pub fn market(&self, code: &str) -> Option<Cow<'_, Market>> {
+        if let Some(market) = self
+            .by_code
             .get(code)
             .and_then(|&index| self.markets.get(index))
+        {
+            return Some(Cow::Borrowed(market));
+        }
+        self.discover.and_then(|parse| parse(code)).map(Cow::Owned)
+    }
+
+    /// Whether this map reads any code (built from no markets by [`SymbolMap::with_discovery`]).
+    pub fn is_discovering(&self) -> bool {
+        self.discover.is_some()
     }
 
     /// The configured markets, in the order given.
@@ -90,6 +129,50 @@ impl SymbolMap {
     }
 }
 
+/// Quote assets that concatenated symbols (Binance and Bybit `BTCUSDT`) may end with, for
+/// discovery mode. [`split_by_quote`] tries the longest first, so `BTCFDUSD` is `BTC/FDUSD` and
+/// `BTCTUSD` is `BTC/TUSD`, not `BTCFD/USD` or `BTCT/USD`.
+pub const QUOTES: [&str; 17] = [
+    "FDUSD", "USDT", "USDC", "TUSD", "USDE", "DAI", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL",
+    "JPY", "KRW", "USD", "GBP", "AUD",
+];
+
+/// Splits a concatenated symbol (`BTCUSDT`, case-insensitive) into base and quote by the longest
+/// quote in [`QUOTES`] it ends with; `None` if it ends with none of them or nothing is left for
+/// the base. Only for discovery mode: it guesses.
+pub fn split_by_quote(symbol: &str) -> Option<Market> {
+    let upper = symbol.to_ascii_uppercase();
+    let mut best: Option<&str> = None;
+    for quote in QUOTES {
+        let longer = best.is_none_or(|b| quote.len() > b.len());
+        if longer && upper.len() > quote.len() && upper.ends_with(quote) {
+            best = Some(quote);
+        }
+    }
+    let quote = best?;
+    let base = upper.strip_suffix(quote)?;
+    Some(Market::new(Asset::new(base).ok()?, Asset::new(quote).ok()?))
+}
+
+/// Both parts of `text` split once at `separator`, as a market of `base` and `quote` in upper
+/// case, if both are asset codes (letters and digits). For discovery mode.
+pub fn split_at(text: &str, separator: char, base_first: bool) -> Option<Market> {
+    let (first, second) = text.split_once(separator)?;
+    let (base, quote) = if base_first {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let is_part = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !is_part(base) || !is_part(quote) {
+        return None;
+    }
+    Some(Market::new(
+        Asset::new(&base.to_ascii_uppercase()).ok()?,
+        Asset::new(&quote.to_ascii_uppercase()).ok()?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,9 +190,10 @@ mod tests {
         let map = SymbolMap::new(Exchange::Binance, &markets, concat).unwrap();
         assert_eq!(map.codes(), ["ETHUSDT", "SOLUSDT", "ETHBTC"]);
         assert_eq!(map.markets(), &markets[..]);
-        assert_eq!(map.market("ETHBTC"), Some(&markets[2]));
+        assert_eq!(map.market("ETHBTC").as_deref(), Some(&markets[2]));
         assert_eq!(map.market("BTCUSDT"), None);
         assert_eq!(map.market("ethbtc"), None);
+        assert!(!map.is_discovering());
         assert_eq!(map.len(), 3);
         assert_eq!(map.iter().nth(1), Some((&markets[1], "SOLUSDT")));
     }
@@ -136,5 +220,47 @@ mod tests {
                 "TC{index}"
             );
         }
+    }
+
+    #[test]
+    fn discovery_reads_any_code_and_configured_mode_does_not() {
+        let configured = SymbolMap::with_discovery(
+            Exchange::Binance,
+            &["ETH/USDT".parse().unwrap()],
+            concat,
+            split_by_quote,
+        )
+        .unwrap();
+        assert_eq!(configured.market("BTCUSDT"), None);
+        let any =
+            SymbolMap::with_discovery(Exchange::Binance, &[], concat, split_by_quote).unwrap();
+        assert!(any.is_discovering());
+        assert!(any.is_empty());
+        let cases = [
+            ("BTCUSDT", Some("BTC/USDT")),
+            ("btcusdt", Some("BTC/USDT")),
+            ("BTCFDUSD", Some("BTC/FDUSD")),
+            ("BTCTUSD", Some("BTC/TUSD")),
+            ("ETHBTC", Some("ETH/BTC")),
+            ("BNBEUR", Some("BNB/EUR")),
+            ("1000SATSUSDT", Some("1000SATS/USDT")),
+            ("USDT", None),
+            ("BTCXYZ", None),
+            ("", None),
+        ];
+        for (index, (code, want)) in cases.into_iter().enumerate() {
+            let want: Option<Market> = want.map(|m| m.parse().unwrap());
+            assert_eq!(any.market(code).map(Cow::into_owned), want, "TC{index}");
+        }
+    }
+
+    #[test]
+    fn split_at_reads_both_orders() {
+        let btc_krw: Market = "BTC/KRW".parse().unwrap();
+        assert_eq!(split_at("KRW-BTC", '-', false), Some(btc_krw.clone()));
+        assert_eq!(split_at("btc_krw", '_', true), Some(btc_krw));
+        assert_eq!(split_at("BTC-USDT-SWAP", '-', true), None);
+        assert_eq!(split_at("BTC", '-', true), None);
+        assert_eq!(split_at("-BTC", '-', true), None);
     }
 }

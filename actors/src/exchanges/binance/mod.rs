@@ -24,16 +24,20 @@ pub mod wire;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Market, Timestamp};
 
-use self::wire::{AnyEvent, ErrorBody, FrameSeed, Payload, RestBody, StreamKind, TickerEvent};
-use super::book::{PairLevels, check_best_first, pick_depth};
+use self::wire::{
+    AnyEvent, DepthEvent, ErrorBody, FrameSeed, Payload, RestBody, StreamKind, TickerEvent,
+};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
-use super::symbol_map::SymbolMap;
+use super::symbol_map::{SymbolMap, split_by_quote};
 use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
 /// Binance's spot market-stream base URL.
@@ -97,10 +101,20 @@ impl BinanceCodec {
                 ),
             });
         }
-        let depth = pick_depth(depth, &DEPTHS);
+        let depth = kept_depth(markets, pick_depth(depth, &DEPTHS));
         Ok(BinanceCodec {
-            symbols: SymbolMap::new(Exchange::Binance, markets, symbols::symbol)?,
-            streams: SymbolMap::new(Exchange::Binance, markets, symbols::stream_symbol)?,
+            symbols: SymbolMap::with_discovery(
+                Exchange::Binance,
+                markets,
+                symbols::symbol,
+                split_by_quote,
+            )?,
+            streams: SymbolMap::with_discovery(
+                Exchange::Binance,
+                markets,
+                symbols::stream_symbol,
+                split_by_quote,
+            )?,
             depth,
             depth_kind: symbols::depth_stream_kind(depth),
         })
@@ -138,15 +152,16 @@ impl BinanceCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Binance, body, out, |out| {
+            let market;
             let expect = match request::path(request) {
                 TICKER_PATH => Expect::Ticker,
                 DEPTH_PATH => {
                     let symbol = request::query_param(request, "symbol")
                         .ok_or_else(|| Malformed::new(format!("{request}: no symbol")))?;
-                    let market = self.symbols.market(symbol).ok_or_else(|| {
+                    market = self.symbols.market(symbol).ok_or_else(|| {
                         Malformed::new(format!("{request}: symbol {symbol} is not configured"))
                     })?;
-                    Expect::Depth(market)
+                    Expect::Depth(&market)
                 }
                 other => {
                     return Err(Malformed::new(format!(
@@ -159,12 +174,14 @@ impl BinanceCodec {
     }
 
     /// The market and kind of one of our streams; `None` for any other stream name.
-    fn classify(&self, stream: &str) -> Option<(&Market, StreamKind)> {
+    fn classify(&self, stream: &str) -> Option<(Cow<'_, Market>, StreamKind)> {
         let (symbol, kind) = symbols::split_stream(stream)?;
         let market = self.streams.market(symbol)?;
         if kind == symbols::TICKER_STREAM {
             Some((market, StreamKind::Ticker))
-        } else if kind == self.depth_kind {
+        } else if kind == self.depth_kind
+            || (self.symbols.is_discovering() && is_partial_depth_kind(kind))
+        {
             Some((market, StreamKind::Depth))
         } else {
             None
@@ -175,13 +192,13 @@ impl BinanceCodec {
     fn stream_event(
         &self,
         stream: &str,
-        target: Option<(&Market, StreamKind)>,
+        target: Option<(Cow<'_, Market>, StreamKind)>,
         data: Option<Payload<'_>>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
         let data = match data.ok_or_else(|| Malformed::missing("data"))? {
-            Payload::Deferred(raw) => Payload::read(target.map(|(_, kind)| kind), raw)?,
+            Payload::Deferred(raw) => Payload::read(target.as_ref().map(|(_, kind)| *kind), raw)?,
             data => data,
         };
         let shutdown = |event: Option<&str>| event == Some(SERVER_SHUTDOWN);
@@ -189,11 +206,11 @@ impl BinanceCodec {
             (Payload::Ticker(event), _) if shutdown(event.event) => Ok(FrameClass::Status),
             (Payload::Depth(event), _) if shutdown(event.event) => Ok(FrameClass::Status),
             (Payload::Ticker(event), Some((market, _))) => {
-                self.push_ticker(stream, market, &event, received, out)
+                self.push_ticker(stream, &market, &event, received, out)
             }
             (Payload::Depth(event), Some((market, _))) => {
                 out.push(MarketData::Book(self.book(
-                    market,
+                    &market,
                     event.last_update_id,
                     event.bids,
                     event.asks,
@@ -224,7 +241,7 @@ impl BinanceCodec {
         }
         if let Some(symbol) = event
             .symbol
-            .filter(|&symbol| self.symbols.market(symbol) != Some(market))
+            .filter(|&symbol| self.symbols.market(symbol).as_deref() != Some(market))
         {
             return Err(Malformed::new(format!("{stream}: an event for {symbol}")));
         }
@@ -242,6 +259,34 @@ impl BinanceCodec {
             received,
         }));
         Ok(FrameClass::Data)
+    }
+
+    /// A `24hrTicker` event on a raw stream (`/ws/<symbol>@ticker`, no `stream` wrapper): its
+    /// market is its `s`; one not configured is [`FrameClass::Unknown`].
+    fn raw_ticker(
+        &self,
+        frame: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, Malformed> {
+        let event: TickerEvent<'_> = json::parse(frame)?;
+        let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
+        let Some(market) = self.symbols.market(symbol) else {
+            return Ok(FrameClass::Unknown);
+        };
+        self.push_ticker(symbol, &market, &event, received, out)
+    }
+
+    /// A frame of no stream and no event in discovery mode: a partial book on a raw stream
+    /// (`/ws/<symbol>@depth20@100ms`) names no market, so it cannot be attributed.
+    fn raw_depth(&self, frame: &[u8]) -> Result<FrameClass, Malformed> {
+        let event: DepthEvent<'_> = json::parse(frame)?;
+        Err(Malformed::new(if event.last_update_id.is_some() {
+            "a partial book on a raw stream does not name its market; decode the combined \
+             stream ({\"stream\":..,\"data\":..}), which does"
+        } else {
+            "neither a stream event, a reply, an error nor an event"
+        }))
     }
 
     /// A top-N book (stream or REST), cut to the subscribed depth.
@@ -335,7 +380,7 @@ impl BinanceCodec {
             [market] => Ok(market),
             markets => Err(Malformed::new(format!(
                 "a depth body names no market and {} are configured; decode it with its \
-                 request (BinanceCodec::decode_rest_for)",
+                 request (BinanceCodec::decode_rest_for) or name the market",
                 markets.len()
             ))),
         }
@@ -353,7 +398,7 @@ impl BinanceCodec {
         };
         out.push(MarketData::Ticker(Ticker {
             exchange: Exchange::Binance,
-            market: market.clone(),
+            market: (*market).clone(),
             last: decimal("lastPrice", item.last_price)?,
             best_bid: decimal_opt("bidPrice", item.bid_price)?,
             best_ask: decimal_opt("askPrice", item.ask_price)?,
@@ -462,7 +507,13 @@ impl ExchangeCodec for BinanceCodec {
             }
             match parsed.event {
                 Some(SERVER_SHUTDOWN) => Ok(FrameClass::Status),
+                // Raw (unwrapped) streams are read only in discovery mode, for `premia decode`;
+                // the daemon uses combined streams, which name their stream.
+                Some(TICKER_EVENT) if self.symbols.is_discovering() => {
+                    self.raw_ticker(frame, received, out)
+                }
                 Some(_) => Ok(FrameClass::Unknown),
+                None if self.symbols.is_discovering() => self.raw_depth(frame),
                 None => Err(Malformed::new(
                     "neither a stream event, a reply, an error nor an event",
                 )),
@@ -507,4 +558,14 @@ impl ExchangeCodec for BinanceCodec {
             self.rest(body, Expect::Any, received, out)
         })
     }
+}
+
+/// Whether `kind` (the part of a stream name after the symbol) is a partial-book stream of any
+/// depth and speed: `depth5`, `depth20@100ms`, `depth10@1000ms`. Discovery mode reads them all.
+fn is_partial_depth_kind(kind: &str) -> bool {
+    let (depth, speed) = kind.split_once('@').unwrap_or((kind, "ms"));
+    depth
+        .strip_prefix("depth")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && speed.ends_with("ms")
 }

@@ -28,6 +28,8 @@ pub mod wire;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
@@ -35,7 +37,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{ErrorBody, Quote, Units};
-use super::book::check_best_first;
+use super::book::{check_best_first, kept_depth};
 use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
@@ -96,8 +98,13 @@ impl BithumbCodec {
             });
         }
         Ok(BithumbCodec {
-            symbols: SymbolMap::new(Exchange::Bithumb, markets, symbols::market_code)?,
-            depth: depth.clamp(1, MAX_DEPTH),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Bithumb,
+                markets,
+                symbols::market_code,
+                symbols::parse_market_code,
+            )?,
+            depth: kept_depth(markets, depth.clamp(1, MAX_DEPTH)),
         })
     }
 
@@ -206,7 +213,7 @@ impl BithumbCodec {
     }
 
     /// The configured market named by the message's code; `None` for a market not subscribed.
-    fn market(&self, quote: &Quote<'_>) -> Result<Option<&Market>, Malformed> {
+    fn market(&self, quote: &Quote<'_>) -> Result<Option<Cow<'_, Market>>, Malformed> {
         let code = quote.code.ok_or_else(|| Malformed::missing("code"))?;
         Ok(self.symbols.market(code))
     }
@@ -222,7 +229,7 @@ impl BithumbCodec {
         };
         out.push(MarketData::Ticker(Ticker {
             exchange: Exchange::Bithumb,
-            market: market.clone(),
+            market: (*market).clone(),
             last: decimal("trade_price", quote.trade_price)?,
             best_bid: None,
             best_ask: None,
@@ -256,7 +263,7 @@ impl BithumbCodec {
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
             exchange: Exchange::Bithumb,
-            market: market.clone(),
+            market: (*market).clone(),
             bids,
             asks,
             seq: None,

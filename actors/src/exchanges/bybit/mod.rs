@@ -35,10 +35,10 @@ use premia_events::{Exchange, Market, Timestamp};
 
 use self::symbols::Topic;
 use self::wire::{Data, Frame, RestBody, RestResult, Subscribe};
-use super::book::{PairLevels, check_best_first, pick_depth};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
-use super::symbol_map::SymbolMap;
+use super::symbol_map::{SymbolMap, split_by_quote};
 use super::{BookSync, CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
 /// Bybit's public spot WebSocket URL.
@@ -94,8 +94,9 @@ impl BybitCodec {
     /// same symbol (`BTC/USDT` and `BTCUSD/T`), and markets beyond the 21,000 characters of
     /// topics a connection may carry.
     pub fn new(markets: &[Market], depth: usize) -> Result<BybitCodec, CodecSetupError> {
-        let symbols = SymbolMap::new(Exchange::Bybit, markets, symbols::symbol)?;
-        let depth = pick_depth(depth, &DEPTHS);
+        let symbols =
+            SymbolMap::with_discovery(Exchange::Bybit, markets, symbols::symbol, split_by_quote)?;
+        let depth = kept_depth(markets, pick_depth(depth, &DEPTHS));
         let mut topics = Vec::with_capacity(2 * symbols.len());
         let mut chars = 0;
         for (market, symbol) in symbols.iter() {
@@ -144,15 +145,16 @@ impl BybitCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Bybit, body, out, |out| {
+            let market;
             let expect = match request::path(request) {
                 TICKERS_PATH => Expect::Ticker,
                 ORDERBOOK_PATH => {
                     let symbol = request::query_param(request, "symbol")
                         .ok_or_else(|| Malformed::new(format!("{request}: no symbol")))?;
-                    let market = self.symbols.market(symbol).ok_or_else(|| {
+                    market = self.symbols.market(symbol).ok_or_else(|| {
                         Malformed::new(format!("{request}: symbol {symbol} is not configured"))
                     })?;
-                    Expect::Book(market)
+                    Expect::Book(&market)
                 }
                 other => {
                     return Err(Malformed::new(format!(
@@ -174,7 +176,11 @@ impl BybitCodec {
     ) -> Result<FrameClass, Malformed> {
         let (symbol, is_book) = match symbols::split_topic(topic) {
             Topic::Ticker(symbol) => (symbol, false),
-            Topic::Orderbook(depth, symbol) if depth == self.depth_text => (symbol, true),
+            Topic::Orderbook(depth, symbol)
+                if depth == self.depth_text || self.symbols.is_discovering() =>
+            {
+                (symbol, true)
+            }
             Topic::Orderbook(..) | Topic::Other => return Ok(FrameClass::Unknown),
         };
         let Some(market) = self.symbols.market(symbol) else {
@@ -191,7 +197,7 @@ impl BybitCodec {
         if !is_book {
             check_symbol(topic, data.symbol, symbol)?;
             out.push(MarketData::Ticker(ticker(
-                market,
+                &market,
                 &data,
                 exchange_time,
                 received,
@@ -209,7 +215,7 @@ impl BybitCodec {
                 check_best_first(&bids, &asks)?;
                 out.push(MarketData::Book(BookSnapshot {
                     exchange: Exchange::Bybit,
-                    market: market.clone(),
+                    market: (*market).clone(),
                     bids,
                     asks,
                     seq: Some(update_id),
@@ -219,7 +225,7 @@ impl BybitCodec {
             }
             Some("delta") => out.push(MarketData::Delta(BookDelta {
                 exchange: Exchange::Bybit,
-                market: market.clone(),
+                market: (*market).clone(),
                 bids,
                 asks,
                 first_seq: None,
@@ -291,7 +297,7 @@ impl BybitCodec {
             let Some(market) = self.symbols.market(symbol) else {
                 continue;
             };
-            let ticker = ticker(market, &item, time, received)
+            let ticker = ticker(&market, &item, time, received)
                 .map_err(|Malformed(reason)| Malformed(format!("list[{index}]: {reason}")))?;
             out.push(MarketData::Ticker(ticker));
             class = FrameClass::Data;
@@ -308,7 +314,7 @@ impl BybitCodec {
     ) -> Result<FrameClass, Malformed> {
         let symbol = result.s.ok_or_else(|| Malformed::missing("result.s"))?;
         let market = match (self.symbols.market(symbol), expect) {
-            (Some(market), Expect::Book(expected)) if market != expected => {
+            (Some(market), Expect::Book(expected)) if *market != *expected => {
                 return Err(Malformed::new(format!(
                     "a book of {symbol} in a response for {expected}"
                 )));
@@ -328,7 +334,7 @@ impl BybitCodec {
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
             exchange: Exchange::Bybit,
-            market: market.clone(),
+            market: (*market).clone(),
             bids,
             asks,
             seq: result.u,

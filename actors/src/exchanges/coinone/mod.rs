@@ -26,6 +26,8 @@ pub mod wire;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookSnapshot, Level, MarketData, Ticker};
@@ -33,7 +35,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{Data, Message, ObjectLevels, RestBody};
-use super::book::{check_best_first, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::num;
 use super::request;
@@ -101,8 +103,13 @@ impl CoinoneCodec {
             });
         }
         Ok(CoinoneCodec {
-            symbols: SymbolMap::new(Exchange::Coinone, markets, symbols::path_code)?,
-            depth: depth.clamp(1, MAX_DEPTH),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Coinone,
+                markets,
+                symbols::path_code,
+                symbols::parse_path_code,
+            )?,
+            depth: kept_depth(markets, depth.clamp(1, MAX_DEPTH)),
         })
     }
 
@@ -141,7 +148,7 @@ impl CoinoneCodec {
         &self,
         quote: Option<&str>,
         target: Option<&str>,
-    ) -> Result<Option<&Market>, Malformed> {
+    ) -> Result<Option<Cow<'_, Market>>, Malformed> {
         let quote = quote.ok_or_else(|| Malformed::missing("quote_currency"))?;
         let target = target.ok_or_else(|| Malformed::missing("target_currency"))?;
         Ok(self.symbols.market(&symbols::frame_code(quote, target)))
@@ -229,10 +236,10 @@ impl CoinoneCodec {
             return Ok(FrameClass::Unknown);
         };
         let decoded = if channel == "TICKER" {
-            Self::ticker(market, &data, received)?
+            Self::ticker(&market, &data, received)?
         } else {
             self.book(
-                market,
+                &market,
                 data.bids,
                 data.asks,
                 data.timestamp,
@@ -292,7 +299,7 @@ impl CoinoneCodec {
                 else {
                     continue;
                 };
-                out.push(Self::ticker(market, item, received).map_err(at)?);
+                out.push(Self::ticker(&market, item, received).map_err(at)?);
                 class = FrameClass::Data;
             }
             return Ok(class);
@@ -301,7 +308,7 @@ impl CoinoneCodec {
             return Ok(FrameClass::Unknown);
         };
         out.push(self.book(
-            market,
+            &market,
             parsed.bids,
             parsed.asks,
             parsed.timestamp,

@@ -38,3 +38,8 @@ pub fn parse_currencies(quote: &str, target: &str) -> Option<Market> {
         Asset::new(quote).ok()?,
     ))
 }
+
+/// The market of a codec key (`KRW/BTC` is `BTC/KRW`), for discovery mode.
+pub fn parse_path_code(code: &str) -> Option<Market> {
+    crate::exchanges::symbol_map::split_at(code, '/', false)
+}

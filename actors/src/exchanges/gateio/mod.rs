@@ -40,7 +40,7 @@ use serde_json::Value;
 use self::wire::{
     BookResult, ErrorBody, FrameSeed, Payload, RestBook, StatusResult, TickerResult, data_kind,
 };
-use super::book::{PairLevels, check_best_first, pick_depth};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -103,8 +103,13 @@ impl GateioCodec {
     /// that covers `depth` (at most 100). A market listed twice is refused.
     pub fn new(markets: &[Market], depth: usize) -> Result<GateioCodec, CodecSetupError> {
         Ok(GateioCodec {
-            symbols: SymbolMap::new(Exchange::Gateio, markets, symbols::pair)?,
-            depth: pick_depth(depth, &DEPTHS),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Gateio,
+                markets,
+                symbols::pair,
+                symbols::parse_pair,
+            )?,
+            depth: kept_depth(markets, pick_depth(depth, &DEPTHS)),
             clock: wall_clock_secs,
         })
     }
@@ -136,15 +141,16 @@ impl GateioCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Gateio, body, out, |out| {
+            let market;
             let expect = match request::path(request) {
                 TICKERS_PATH => Expect::Tickers,
                 ORDER_BOOK_PATH => {
                     let pair = request::query_param(request, "currency_pair")
                         .ok_or_else(|| Malformed::new(format!("{request}: no currency_pair")))?;
-                    let market = self.symbols.market(pair).ok_or_else(|| {
+                    market = self.symbols.market(pair).ok_or_else(|| {
                         Malformed::new(format!("{request}: pair {pair} is not configured"))
                     })?;
-                    Expect::Book(market)
+                    Expect::Book(&market)
                 }
                 other => {
                     return Err(Malformed::new(format!(
@@ -202,7 +208,7 @@ impl GateioCodec {
         };
         out.push(MarketData::Ticker(Ticker {
             exchange: Exchange::Gateio,
-            market: market.clone(),
+            market: (*market).clone(),
             last: decimal("last", result.last)?,
             best_bid: decimal_opt("highest_bid", result.highest_bid)?,
             best_ask: decimal_opt("lowest_ask", result.lowest_ask)?,
@@ -242,7 +248,7 @@ impl GateioCodec {
                 .last_update_id
                 .ok_or_else(|| Malformed::missing("lastUpdateId"))?;
             out.push(MarketData::Book(self.snapshot(
-                market,
+                &market,
                 result.bids,
                 result.asks,
                 Some(seq),
@@ -255,7 +261,7 @@ impl GateioCodec {
         let last_id = result.last_id.ok_or_else(|| Malformed::missing("u"))?;
         if result.full == Some(true) {
             out.push(MarketData::Book(self.snapshot(
-                market,
+                &market,
                 result.b,
                 result.a,
                 Some(last_id),
@@ -275,7 +281,7 @@ impl GateioCodec {
         let PairLevels(asks) = result.a.ok_or_else(|| Malformed::missing("a"))?;
         out.push(MarketData::Delta(BookDelta {
             exchange: Exchange::Gateio,
-            market: market.clone(),
+            market: (*market).clone(),
             bids,
             asks,
             first_seq: Some(first_id),

@@ -24,3 +24,9 @@ pub fn obu_pair(stream: &str) -> Option<&str> {
     let (pair, level) = stream.strip_prefix("ob.")?.rsplit_once('.')?;
     (!level.is_empty() && level.bytes().all(|b| b.is_ascii_digit())).then_some(pair)
 }
+
+/// The market a currency pair names (`BTC_USDT` is `BTC/USDT`), for discovery mode; the codec
+/// otherwise maps pairs back only through its configured markets.
+pub fn parse_pair(pair: &str) -> Option<Market> {
+    crate::exchanges::symbol_map::split_at(pair, '_', true)
+}

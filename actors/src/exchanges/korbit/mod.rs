@@ -34,7 +34,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{Data, ErrorBody, Message, ObjectLevels, RestBody, RestData};
-use super::book::check_best_first;
+use super::book::{check_best_first, kept_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -89,8 +89,13 @@ impl KorbitCodec {
             });
         }
         Ok(KorbitCodec {
-            symbols: SymbolMap::new(Exchange::Korbit, markets, symbols::symbol)?,
-            depth: depth.clamp(1, MAX_DEPTH),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Korbit,
+                markets,
+                symbols::symbol,
+                symbols::parse_symbol,
+            )?,
+            depth: kept_depth(markets, depth.clamp(1, MAX_DEPTH)),
         })
     }
 
@@ -111,15 +116,16 @@ impl KorbitCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Korbit, body, out, |out| {
+            let market;
             let expect = match request::path(request) {
                 TICKER_PATH => Expect::Tickers,
                 ORDERBOOK_PATH => {
                     let symbol = request::query_param(request, "symbol")
                         .ok_or_else(|| Malformed::new(format!("{request}: no symbol")))?;
-                    let market = self.symbols.market(symbol).ok_or_else(|| {
+                    market = self.symbols.market(symbol).ok_or_else(|| {
                         Malformed::new(format!("{request}: symbol {symbol} is not configured"))
                     })?;
-                    Expect::Book(market)
+                    Expect::Book(&market)
                 }
                 other => {
                     return Err(Malformed::new(format!(
@@ -198,9 +204,9 @@ impl KorbitCodec {
         };
         let sent = millis_opt("timestamp", message.timestamp)?;
         let decoded = if kind == "ticker" {
-            Self::ticker(market, &data, sent, received)?
+            Self::ticker(&market, &data, sent, received)?
         } else {
-            self.book(market, data, sent, received)?
+            self.book(&market, data, sent, received)?
         };
         out.push(decoded);
         Ok(FrameClass::Data)
@@ -244,7 +250,7 @@ impl KorbitCodec {
                         continue;
                     };
                     let time = millis_opt("lastTradedAt", item.last_traded_at).map_err(at)?;
-                    out.push(Self::ticker(market, item, time, received).map_err(at)?);
+                    out.push(Self::ticker(&market, item, time, received).map_err(at)?);
                     class = FrameClass::Data;
                 }
                 Ok(class)

@@ -33,6 +33,8 @@ pub mod wire;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -44,7 +46,7 @@ use self::wire::{
     BookItem, FrameSeed, InstrumentData, LevelItem, Payload, RestEnvelope, RestItem, RestLevel,
     TickerItem, channel_kind,
 };
-use super::book::{check_best_first, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth};
 use super::json::{self, DecimalStr, Malformed, NumberText, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
@@ -113,10 +115,25 @@ impl KrakenCodec {
     /// the same REST name (`BTC/USD` and `XBT/USD` are both `XBTUSD`).
     pub fn new(markets: &[Market], depth: usize) -> Result<KrakenCodec, CodecSetupError> {
         Ok(KrakenCodec {
-            symbols: SymbolMap::new(Exchange::Kraken, markets, symbols::ws_symbol)?,
-            rest_pairs: SymbolMap::new(Exchange::Kraken, markets, symbols::rest_pair)?,
-            legacy_pairs: SymbolMap::new(Exchange::Kraken, markets, symbols::legacy_pair)?,
-            depth: pick_depth(depth, &DEPTHS),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Kraken,
+                markets,
+                symbols::ws_symbol,
+                symbols::parse_ws_symbol,
+            )?,
+            rest_pairs: SymbolMap::with_discovery(
+                Exchange::Kraken,
+                markets,
+                symbols::rest_pair,
+                symbols::parse_rest_pair,
+            )?,
+            legacy_pairs: SymbolMap::with_discovery(
+                Exchange::Kraken,
+                markets,
+                symbols::legacy_pair,
+                symbols::parse_rest_pair,
+            )?,
+            depth: kept_depth(markets, pick_depth(depth, &DEPTHS)),
             precisions: HashMap::new(),
         })
     }
@@ -163,9 +180,9 @@ impl KrakenCodec {
                 Malformed::new(format!("{request}: pair {pair} is not configured"))
             })?;
             let expect = if path == TICKER_PATH {
-                Expect::Ticker(market)
+                Expect::Ticker(&market)
             } else {
-                Expect::Depth(market)
+                Expect::Depth(&market)
             };
             self.rest(body, expect, received, out)
         })
@@ -186,7 +203,7 @@ impl KrakenCodec {
             };
             out.push(MarketData::Ticker(Ticker {
                 exchange: Exchange::Kraken,
-                market: market.clone(),
+                market: (*market).clone(),
                 last: decimal("last", item.last)?,
                 best_bid: decimal_opt("bid", item.bid)?,
                 best_ask: decimal_opt("ask", item.ask)?,
@@ -231,7 +248,7 @@ impl KrakenCodec {
                 check_best_first(&bids, &asks)?;
                 out.push(MarketData::Book(BookSnapshot {
                     exchange: Exchange::Kraken,
-                    market: market.clone(),
+                    market: (*market).clone(),
                     bids,
                     asks,
                     seq: None,
@@ -241,7 +258,7 @@ impl KrakenCodec {
             } else {
                 out.push(MarketData::Delta(BookDelta {
                     exchange: Exchange::Kraken,
-                    market: market.clone(),
+                    market: (*market).clone(),
                     bids,
                     asks,
                     first_seq: None,
@@ -277,7 +294,7 @@ impl KrakenCodec {
             };
             if let Some(market) = self.symbols.market(symbol) {
                 self.precisions
-                    .insert(market.clone(), Precision { price, qty });
+                    .insert((*market).clone(), Precision { price, qty });
             }
         }
     }
@@ -335,7 +352,9 @@ impl KrakenCodec {
         let mut class = FrameClass::Unknown;
         for (key, item) in entries {
             let market = match expect {
-                Expect::Ticker(market) | Expect::Depth(market) if single => Some(market),
+                Expect::Ticker(market) | Expect::Depth(market) if single => {
+                    Some(Cow::Borrowed(market))
+                }
                 _ => self.rest_market(&key),
             };
             let Some(market) = market else {
@@ -354,9 +373,9 @@ impl KrakenCodec {
                 (_, is_book) => is_book,
             };
             let data = if book {
-                self.rest_book(market, item, received)
+                self.rest_book(&market, item, received)
             } else {
-                rest_ticker(market, &item, received)
+                rest_ticker(&market, &item, received)
             };
             out.push(data.map_err(|Malformed(reason)| Malformed(format!("{key}: {reason}")))?);
             class = FrameClass::Data;
@@ -366,7 +385,7 @@ impl KrakenCodec {
 
     /// The market of a REST result key: the legacy name (`XXBTZUSD`), the altname (`XBTUSD`) or
     /// the WebSocket symbol, of a configured market.
-    fn rest_market(&self, key: &str) -> Option<&Market> {
+    fn rest_market(&self, key: &str) -> Option<Cow<'_, Market>> {
         self.legacy_pairs
             .market(key)
             .or_else(|| self.rest_pairs.market(key))

@@ -12,7 +12,7 @@
 //! Codes map back to markets only through the codec's configured markets
 //! ([`crate::exchanges::symbol_map::SymbolMap`]).
 
-use premia_events::Market;
+use premia_events::{Asset, Market};
 
 /// Kraken's WebSocket v2 symbol for `market`: `BTC/USD`.
 pub fn ws_symbol(market: &Market) -> String {
@@ -66,4 +66,76 @@ pub fn legacy_pair(market: &Market) -> String {
         (true, Some(quote)) => format!("X{base}{quote}"),
         _ => format!("{base}{quote}"),
     }
+}
+
+/// The market a WebSocket v2 symbol names (`BTC/USD` is `BTC/USD`), for discovery mode.
+pub fn parse_ws_symbol(symbol: &str) -> Option<Market> {
+    crate::exchanges::symbol_map::split_at(symbol, '/', true)
+}
+
+/// Kraken's legacy REST asset codes (those of [`LEGACY_CRYPTO`] and [`LEGACY_FIAT`] with their
+/// prefix), and the old `XBT`/`XDG`, as premia writes them.
+const REST_ASSETS: [(&str, &str); 18] = [
+    ("XXBT", "BTC"),
+    ("XXDG", "DOGE"),
+    ("XETH", "ETH"),
+    ("XLTC", "LTC"),
+    ("XXRP", "XRP"),
+    ("XXLM", "XLM"),
+    ("XXMR", "XMR"),
+    ("XETC", "ETC"),
+    ("XMLN", "MLN"),
+    ("XREP", "REP"),
+    ("XZEC", "ZEC"),
+    ("ZUSD", "USD"),
+    ("ZEUR", "EUR"),
+    ("ZGBP", "GBP"),
+    ("ZCAD", "CAD"),
+    ("ZJPY", "JPY"),
+    ("XBT", "BTC"),
+    ("XDG", "DOGE"),
+];
+
+/// Quote assets of Kraken REST altnames, for splitting `SOLUSD`, `XBTUSDT` by the longest one a
+/// name ends with.
+const REST_QUOTES: [&str; 14] = [
+    "USDT", "USDC", "PYUSD", "USD", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD", "DAI", "XBT", "ETH",
+    "DOT",
+];
+
+fn premia_asset(code: &str) -> &str {
+    REST_ASSETS
+        .iter()
+        .find(|(rest, _)| *rest == code)
+        .map_or(code, |(_, asset)| asset)
+}
+
+fn market_of(base: &str, quote: &str) -> Option<Market> {
+    Some(Market::new(
+        Asset::new(premia_asset(base)).ok()?,
+        Asset::new(premia_asset(quote)).ok()?,
+    ))
+}
+
+/// The market a REST pair names, for discovery mode: a legacy result key (`XXBTZUSD` is
+/// `BTC/USD`, `XETHXXBT` is `ETH/BTC`: two prefixed four-letter codes) or an altname (`XBTUSD`,
+/// `SOLUSD`, `XTZUSD`, `XDGUSDT`), split by the longest known quote it ends with, with Kraken's
+/// old asset codes translated.
+pub fn parse_rest_pair(pair: &str) -> Option<Market> {
+    if pair.contains('/') {
+        return parse_ws_symbol(pair);
+    }
+    if let (Some(base), Some(quote)) = (pair.get(..4), pair.get(4..))
+        && pair.len() == 8
+        && base.len() == 4
+        && REST_ASSETS.iter().any(|(rest, _)| *rest == base)
+        && REST_ASSETS.iter().any(|(rest, _)| *rest == quote)
+    {
+        return market_of(base, quote);
+    }
+    let quote = REST_QUOTES
+        .iter()
+        .filter(|quote| pair.len() > quote.len() && pair.ends_with(*quote))
+        .max_by_key(|quote| quote.len())?;
+    market_of(pair.strip_suffix(quote)?, quote)
 }

@@ -36,7 +36,7 @@ use premia_events::marketdata::{BookDelta, BookSnapshot, Level, MarketData, Tick
 use premia_events::{Exchange, Market, Timestamp};
 
 use self::wire::{Frame, Item, OkxLevels, Subscribe, SubscribeArg};
-use super::book::check_best_first;
+use super::book::{check_best_first, kept_depth};
 use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -101,8 +101,13 @@ impl OkxCodec {
             });
         }
         Ok(OkxCodec {
-            symbols: SymbolMap::new(Exchange::Okx, markets, symbols::inst_id)?,
-            depth: depth.clamp(1, BOOK_CHANNEL_DEPTH),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Okx,
+                markets,
+                symbols::inst_id,
+                symbols::parse_inst_id,
+            )?,
+            depth: kept_depth(markets, depth.clamp(1, BOOK_CHANNEL_DEPTH)),
         })
     }
 
@@ -128,15 +133,16 @@ impl OkxCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Okx, body, out, |out| {
+            let market;
             let expect = match request::path(request) {
                 TICKER_PATH => Expect::Ticker,
                 BOOKS_PATH => {
                     let id = request::query_param(request, "instId")
                         .ok_or_else(|| Malformed::new(format!("{request}: no instId")))?;
-                    let market = self.symbols.market(id).ok_or_else(|| {
+                    market = self.symbols.market(id).ok_or_else(|| {
                         Malformed::new(format!("{request}: instId {id} is not configured"))
                     })?;
-                    Expect::Book(market)
+                    Expect::Book(&market)
                 }
                 other => {
                     return Err(Malformed::new(format!(
@@ -172,9 +178,9 @@ impl OkxCodec {
         let start = out.len();
         for (index, item) in items.into_iter().enumerate() {
             let pushed = if channel == symbols::TICKERS_CHANNEL {
-                self.push_ticker(market, Some(id), &item, received, out)
+                self.push_ticker(&market, Some(id), &item, received, out)
             } else {
-                push_book_item(market, frame.action, item, received, out)
+                push_book_item(&market, frame.action, item, received, out)
             };
             pushed.map_err(|Malformed(reason)| Malformed(format!("data[{index}]: {reason}")))?;
         }
@@ -259,7 +265,7 @@ impl OkxCodec {
                 let id = item.inst_id.ok_or_else(|| Malformed::missing("instId"))?;
                 // Another instrument (a derivative, a market not configured) is skipped.
                 return match self.symbols.market(id) {
-                    Some(market) => self.push_ticker(market, None, &item, received, out),
+                    Some(market) => self.push_ticker(&market, None, &item, received, out),
                     None => Ok(()),
                 };
             }

@@ -23,6 +23,8 @@ pub mod wire;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
@@ -30,7 +32,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{ErrorBody, Quote, Units};
-use super::book::{check_best_first, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -79,8 +81,13 @@ impl UpbitCodec {
     /// that covers `depth` (at most 30). A market listed twice is refused.
     pub fn new(markets: &[Market], depth: usize) -> Result<UpbitCodec, CodecSetupError> {
         Ok(UpbitCodec {
-            symbols: SymbolMap::new(Exchange::Upbit, markets, symbols::market_code)?,
-            depth: pick_depth(depth, &DEPTHS),
+            symbols: SymbolMap::with_discovery(
+                Exchange::Upbit,
+                markets,
+                symbols::market_code,
+                symbols::parse_market_code,
+            )?,
+            depth: kept_depth(markets, pick_depth(depth, &DEPTHS)),
         })
     }
 
@@ -189,7 +196,7 @@ impl UpbitCodec {
     }
 
     /// The configured market named by the message's code; `None` for a market not subscribed.
-    fn market(&self, quote: &Quote<'_>) -> Result<Option<&Market>, Malformed> {
+    fn market(&self, quote: &Quote<'_>) -> Result<Option<Cow<'_, Market>>, Malformed> {
         let code = quote.code.ok_or_else(|| Malformed::missing("code"))?;
         Ok(self.symbols.market(code))
     }
@@ -205,7 +212,7 @@ impl UpbitCodec {
         };
         out.push(MarketData::Ticker(Ticker {
             exchange: Exchange::Upbit,
-            market: market.clone(),
+            market: (*market).clone(),
             last: decimal("trade_price", quote.trade_price)?,
             best_bid: None,
             best_ask: None,
@@ -239,7 +246,7 @@ impl UpbitCodec {
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
             exchange: Exchange::Upbit,
-            market: market.clone(),
+            market: (*market).clone(),
             bids,
             asks,
             seq: None,
