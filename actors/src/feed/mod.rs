@@ -14,7 +14,9 @@
 
 pub mod backoff;
 pub mod book;
+mod fallback;
 pub mod simulated;
+mod sync;
 pub mod tape;
 
 use std::sync::Arc;
@@ -30,14 +32,14 @@ use premia_events::marketdata::MarketData;
 use premia_events::{Exchange, Timestamp};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive};
+use crate::exchanges::{ExchangeCodec, FrameClass, KeepAlive};
 use crate::health::{Health, Status};
 use crate::journal::Journal;
 use crate::messages::{Drain, Level, MarketUpdate, Notify};
 use crate::metrics::Metrics;
 use crate::supervisor::{RestartBudget, Verdict};
 use backoff::Backoff;
-use book::{OrderBook, Resync};
+use book::OrderBook;
 
 /// A source of raw frames that is polled rather than connected to (the simulated market, a
 /// recorded tape). Its frames go through the same codec as a socket's.
@@ -374,190 +376,6 @@ impl FeedActor {
             }
         }
         self.buf = data;
-    }
-
-    /// The socket is down: poll REST (if configured) until it is healthy again.
-    fn enter_fallback(&mut self, reason: &str) {
-        if self.in_fallback
-            || self.settings.rest.is_none()
-            || self.draining
-            || self.dormant
-            || self.polling
-        {
-            return;
-        }
-        self.in_fallback = true;
-        tracing::warn!(exchange = %self.exchange, reason, "Socket down: polling REST");
-        self.metrics
-            .feed_fallback
-            .with_label_values(&[self.exchange.as_str()])
-            .set(1);
-        self.status_event(
-            Event::FeedFallbackEntered,
-            format!("socket down ({reason}); polling REST"),
-        );
-        self.notify.do_send(Notify {
-            level: Level::Warning,
-            topic: "feed_fallback_entered".into(),
-            text: format!("{}: socket down ({reason}); polling REST", self.exchange),
-        });
-    }
-
-    /// Market data flows on the socket again: stop polling.
-    fn leave_fallback(&mut self) {
-        self.in_fallback = false;
-        tracing::info!(exchange = %self.exchange, "Socket healthy again: REST polling stopped");
-        self.metrics
-            .feed_fallback
-            .with_label_values(&[self.exchange.as_str()])
-            .set(0);
-        self.status_event(Event::FeedFallbackLeft, "socket healthy again".into());
-    }
-
-    /// One round of the codec's REST requests; the answers are decoded on the actor.
-    fn poll_rest(&mut self, ctx: &mut Context<Self>) {
-        if !self.in_fallback || self.polling_rest || self.draining {
-            return;
-        }
-        let Some(rest) = self.settings.rest.clone() else {
-            return;
-        };
-        let client = match &self.http {
-            Some(client) => client.clone(),
-            None => match reqwest::Client::builder().timeout(rest.timeout).build() {
-                Ok(client) => {
-                    self.http = Some(client.clone());
-                    client
-                }
-                Err(error) => {
-                    tracing::error!(%error, "No HTTP client for the REST fallback");
-                    return;
-                }
-            },
-        };
-        let mut requests = self.codec.rest_ticker_requests();
-        requests.extend(self.codec.rest_book_requests());
-        self.polling_rest = true;
-        let base = rest.base.trim_end_matches('/').to_owned();
-        let fetch = async move {
-            let mut answers = Vec::with_capacity(requests.len());
-            for request in requests {
-                let url = format!("{base}{request}");
-                let answer = match client.get(&url).send().await {
-                    Ok(response) => {
-                        let status = response.status();
-                        match response.bytes().await {
-                            Ok(body) if status.is_success() || !body.is_empty() => {
-                                Ok((status.as_u16(), body.to_vec()))
-                            }
-                            Ok(_) => Err(format!("HTTP {status}")),
-                            Err(error) => Err(error.to_string()),
-                        }
-                    }
-                    Err(error) => Err(error.to_string()),
-                };
-                answers.push((request, answer));
-            }
-            answers
-        };
-        ctx.spawn(fetch.into_actor(self).map(|answers, act, _| {
-            act.polling_rest = false;
-            if !act.in_fallback {
-                return; // the socket came back meanwhile; its data is fresher
-            }
-            let exchange = act.exchange.as_str();
-            for (request, answer) in answers {
-                match answer {
-                    Ok((status, body)) => {
-                        let received = act.journal.clock().now();
-                        match act.codec.decode_rest_for(&request, &body, received, &mut act.buf) {
-                            Ok(FrameClass::Data) => {
-                                act.metrics.feed_rest_polls.with_label_values(&[exchange, "ok"]).inc();
-                                act.publish();
-                            }
-                            Ok(other) => {
-                                act.buf.clear();
-                                act.metrics.feed_rest_polls.with_label_values(&[exchange, "error"]).inc();
-                                tracing::warn!(exchange, %request, status, class = ?other, "REST answer without data");
-                            }
-                            Err(error) => {
-                                act.buf.clear();
-                                act.metrics.feed_decode_errors.with_label_values(&[exchange]).inc();
-                                tracing::warn!(%error, %request, "REST answer not decoded");
-                            }
-                        }
-                    }
-                    Err(error) => {
-                        act.metrics.feed_rest_polls.with_label_values(&[exchange, "error"]).inc();
-                        tracing::warn!(exchange, %request, %error, "REST poll failed");
-                    }
-                }
-            }
-        }));
-    }
-
-    /// Keeps the market's book: a snapshot replaces it, a delta is checked and applied and the
-    /// whole book is passed on. A gap or checksum mismatch drops the book, is counted, and asks
-    /// the watchdog for a fresh connection (which brings a fresh snapshot).
-    fn sync_book(&mut self, item: MarketData) -> Option<MarketData> {
-        let (sync, depth, exchange) = (self.codec.book_sync(), self.depth, self.exchange);
-        match item {
-            MarketData::Book(snapshot) => {
-                if sync != BookSync::Snapshots {
-                    let book = self
-                        .books
-                        .entry(snapshot.market.clone())
-                        .or_insert_with(|| {
-                            OrderBook::new(exchange, snapshot.market.clone(), sync, depth)
-                        });
-                    if let Err(resync) = book.apply_snapshot(&snapshot) {
-                        self.resync(&snapshot.market.to_string(), &resync);
-                        return None;
-                    }
-                }
-                if snapshot.is_crossed() {
-                    self.metrics
-                        .feed_book_resyncs
-                        .with_label_values(&[exchange.as_str(), "crossed"])
-                        .inc();
-                    return None;
-                }
-                Some(MarketData::Book(snapshot))
-            }
-            MarketData::Delta(delta) => {
-                let market = delta.market.clone();
-                let book = self
-                    .books
-                    .entry(market.clone())
-                    .or_insert_with(|| OrderBook::new(exchange, market.clone(), sync, depth));
-                let codec = &self.codec;
-                let result = book.apply_delta(&delta, |bids, asks| {
-                    codec.book_checksum(&market, bids, asks)
-                });
-                match result {
-                    Ok(()) => Some(MarketData::Book(book.snapshot())),
-                    Err(resync) => {
-                        self.resync(&market.to_string(), &resync);
-                        None
-                    }
-                }
-            }
-            ticker @ MarketData::Ticker(_) => Some(ticker),
-        }
-    }
-
-    fn resync(&mut self, market: &str, resync: &Resync) {
-        let reason = match resync {
-            Resync::Gap { .. } | Resync::MissingSeq | Resync::NoSnapshot => "gap",
-            Resync::Checksum { .. } => "checksum",
-            Resync::Crossed => "crossed",
-        };
-        self.metrics
-            .feed_book_resyncs
-            .with_label_values(&[self.exchange.as_str(), reason])
-            .inc();
-        tracing::warn!(exchange = %self.exchange, market, %resync, "Order book out of sync; resubscribing");
-        self.resubscribe = Some(format!("book resync ({market}): {resync}"));
     }
 
     fn disconnect(
