@@ -15,34 +15,21 @@
 //!   as a string of microseconds: both are accepted, normalised by digit count.
 //! - Ticker: `trade_price` last, `opening_price`/`high_price`/`low_price` the day's (KST),
 //!   `acc_trade_volume_24h` the 24 h base volume; no best bid/ask.
-//! - Keep-alive: the text `PING` every 60 s (idle close ~120 s); `{"status":"UP"}` answers it
-//!   ([`FrameClass::Status`]).
+//! - Keep-alive: the text `PING` every 60 s (idle close ~120 s); `{"status":"UP"}` answers it.
 //! - REST (relative to `https://api.bithumb.com`): `/v1/ticker?markets=KRW-BTC,KRW-ETH` and
 //!   `/v1/orderbook?markets=..` (15 units per market when several are asked for), answered by
 //!   arrays of objects named like the WebSocket ones, or an `{"error":..}` object, possibly with
 //!   HTTP 200.
 
 pub mod symbols;
-pub mod wire;
 
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
+use premia_events::{Exchange, Market};
 
-use std::time::Duration;
-
-use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
-use premia_events::{Exchange, Market, Timestamp};
-use serde_json::Value;
-
-use self::wire::{ErrorBody, Quote, Units};
-use super::book::{check_best_first, kept_depth};
-use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded};
-use super::num;
-use super::request;
-use super::symbol_map::SymbolMap;
-use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
+use super::upbit::{Dialect, UpbitCodec};
+use super::{CodecSetupError, ExchangeCodec};
 
 /// Bithumb's public WebSocket URL.
 pub const DEFAULT_WS_URL: &str = "wss://ws-api.bithumb.com/websocket/v1";
@@ -53,395 +40,34 @@ pub const DEFAULT_REST_URL: &str = "https://api.bithumb.com";
 /// The deepest book Bithumb sends, in units (one ask and one bid each).
 pub const MAX_DEPTH: usize = 30;
 
-/// How often to send `PING`: well inside the ~120 s after which Bithumb closes a silent socket.
-pub const PING_INTERVAL: Duration = Duration::from_secs(60);
+/// Bithumb's dialect of Upbit's protocol: books of any depth from 1 to [`MAX_DEPTH`] units.
+pub const BITHUMB: Dialect = Dialect {
+    exchange: Exchange::Bithumb,
+    name: "a Bithumb",
+    depth: |depth| depth.clamp(1, MAX_DEPTH),
+    market_code: symbols::market_code,
+    parse_market_code: symbols::parse_market_code,
+    orderbook_code: symbols::orderbook_code,
+};
 
-const TICKER_PATH: &str = "/v1/ticker";
-const ORDERBOOK_PATH: &str = "/v1/orderbook";
-
-/// What a REST array element is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Ticker,
-    Book,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Ticker => "ticker",
-            Kind::Book => "order book",
-        }
-    }
-}
-
-/// The Bithumb codec for a fixed set of markets and a book depth.
-#[derive(Clone, Debug)]
-pub struct BithumbCodec {
-    symbols: SymbolMap,
-    depth: usize,
-}
-
-impl BithumbCodec {
-    /// A codec for `markets` (codes `KRW-BTC`, ...) with books of `depth` units, at least 1 and
-    /// at most [`MAX_DEPTH`]. Refuses a market listed twice and a market quoted in an asset
-    /// Bithumb has no market in ([`symbols::QUOTES`]).
-    pub fn new(markets: &[Market], depth: usize) -> Result<BithumbCodec, CodecSetupError> {
-        if let Some(market) = markets.iter().find(|m| !symbols::is_listed_quote(m)) {
-            return Err(CodecSetupError::Market {
-                exchange: Exchange::Bithumb,
-                market: market.clone(),
-                reason: format!(
-                    "Bithumb lists markets only in {}",
-                    symbols::QUOTES.join(", ")
-                ),
-            });
-        }
-        Ok(BithumbCodec {
-            symbols: SymbolMap::with_discovery(
-                Exchange::Bithumb,
-                markets,
-                symbols::market_code,
-                symbols::parse_market_code,
-            )?,
-            depth: kept_depth(markets, depth.clamp(1, MAX_DEPTH)),
-        })
-    }
-
-    /// The subscribed book depth, in units per side.
-    pub fn depth(&self) -> usize {
-        self.depth
-    }
-
-    /// The subscription ticket: `premia-` and a hash of the subscription, the same on every
-    /// connection with the same markets and depth.
-    pub fn ticket(&self) -> String {
-        let depth = self.depth.to_string();
-        let parts = self
-            .symbols
-            .codes()
-            .iter()
-            .map(String::as_str)
-            .chain([depth.as_str()]);
-        format!("premia-{}", request::stable_id(parts))
-    }
-
-    /// Decodes the body of `request` (one of this codec's REST requests). Bithumb bodies name
-    /// their markets, so this is [`ExchangeCodec::decode_rest`] plus a check that the body is
-    /// of the kind requested (tickers for `/v1/ticker`, books for `/v1/orderbook`).
-    pub fn decode_rest_for(
-        &mut self,
-        request: &str,
-        body: &[u8],
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Bithumb, body, out, |out| {
-            let kind = match request::path(request) {
-                TICKER_PATH => Kind::Ticker,
-                ORDERBOOK_PATH => Kind::Book,
-                other => {
-                    return Err(Malformed::new(format!(
-                        "{other} is not a Bithumb ticker or order-book request"
-                    )));
-                }
-            };
-            self.rest(body, Some(kind), received, out)
-        })
-    }
-
-    /// A REST body: an array of tickers or books (of `expect`ed kind, if given), or an error.
-    fn rest(
-        &self,
-        body: &[u8],
-        expect: Option<Kind>,
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, Malformed> {
-        match json::first_byte(body) {
-            Some(b'[') => {}
-            Some(b'{') => {
-                let quote: Quote<'_> = json::parse(body)?;
-                return match quote.error {
-                    Some(error) => Ok(FrameClass::Error(error_text(error))),
-                    None => Err(Malformed::new(
-                        "expected an array of tickers or order books, or an error",
-                    )),
-                };
-            }
-            None => return Err(Malformed::new("empty body")),
-            Some(_) => return Err(Malformed::new("expected a JSON array or object")),
-        }
-        let quotes: Vec<Quote<'_>> = json::parse(body)?;
-        let mut class = FrameClass::Unknown;
-        for (index, quote) in quotes.into_iter().enumerate() {
-            let kind = if quote.orderbook_units.is_some() {
-                Kind::Book
-            } else if quote.trade_price.is_some() {
-                Kind::Ticker
-            } else {
-                return Err(Malformed::new(format!(
-                    "[{index}]: neither a ticker nor an order book"
-                )));
-            };
-            if let Some(expected) = expect.filter(|&expected| expected != kind) {
-                return Err(Malformed::new(format!(
-                    "[{index}]: {} in a {} response",
-                    kind.name(),
-                    expected.name()
-                )));
-            }
-            let decoded = match kind {
-                Kind::Ticker => self.push_ticker(&quote, received, out),
-                Kind::Book => self.push_book(quote, received, out),
-            };
-            let decoded =
-                decoded.map_err(|Malformed(reason)| Malformed(format!("[{index}]: {reason}")))?;
-            if decoded == FrameClass::Data {
-                class = FrameClass::Data;
-            }
-        }
-        Ok(class)
-    }
-
-    /// `path?markets=KRW-BTC,KRW-ETH`, or nothing without markets.
-    fn rest_requests(&self, path: &str) -> Vec<String> {
-        if self.symbols.is_empty() {
-            return Vec::new();
-        }
-        vec![format!("{path}?markets={}", self.symbols.codes().join(","))]
-    }
-
-    /// The configured market named by the message's code; `None` for a market not subscribed.
-    fn market(&self, quote: &Quote<'_>) -> Result<Option<Cow<'_, Market>>, Malformed> {
-        let code = quote.code.ok_or_else(|| Malformed::missing("code"))?;
-        Ok(self.symbols.market(code))
-    }
-
-    fn push_ticker(
-        &self,
-        quote: &Quote<'_>,
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, Malformed> {
-        let Some(market) = self.market(quote)? else {
-            return Ok(FrameClass::Unknown);
-        };
-        out.push(MarketData::Ticker(Ticker {
+/// The Bithumb codec for `markets` (codes `KRW-BTC`, ...) with books of `depth` units, at least
+/// 1 and at most [`MAX_DEPTH`]: Upbit's codec in [`BITHUMB`]'s dialect. Refuses a market listed
+/// twice and a market quoted in an asset Bithumb has no market in ([`symbols::QUOTES`]).
+pub fn new(markets: &[Market], depth: usize) -> Result<UpbitCodec, CodecSetupError> {
+    if let Some(market) = markets.iter().find(|m| !symbols::is_listed_quote(m)) {
+        return Err(CodecSetupError::Market {
             exchange: Exchange::Bithumb,
-            market: (*market).clone(),
-            last: decimal("trade_price", quote.trade_price)?,
-            best_bid: None,
-            best_ask: None,
-            open_24h: decimal_opt("opening_price", quote.opening_price)?,
-            high_24h: decimal_opt("high_price", quote.high_price)?,
-            low_24h: decimal_opt("low_price", quote.low_price)?,
-            volume_24h: decimal_opt("acc_trade_volume_24h", quote.acc_trade_volume_24h)?,
-            exchange_time: exchange_time("timestamp", quote.timestamp)?,
-            received,
-        }));
-        Ok(FrameClass::Data)
+            market: market.clone(),
+            reason: format!(
+                "Bithumb lists markets only in {}",
+                symbols::QUOTES.join(", ")
+            ),
+        });
     }
-
-    fn push_book(
-        &self,
-        quote: Quote<'_>,
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, Malformed> {
-        let Some(market) = self.market(&quote)? else {
-            return Ok(FrameClass::Unknown);
-        };
-        let Units { mut asks, mut bids } = quote
-            .orderbook_units
-            .ok_or_else(|| Malformed::missing("orderbook_units"))?;
-        // Zero prices pad the shorter side.
-        asks.retain(|level| !level.price.is_zero());
-        bids.retain(|level| !level.price.is_zero());
-        asks.truncate(self.depth);
-        bids.truncate(self.depth);
-        check_best_first(&bids, &asks)?;
-        out.push(MarketData::Book(BookSnapshot {
-            exchange: Exchange::Bithumb,
-            market: (*market).clone(),
-            bids,
-            asks,
-            seq: None,
-            exchange_time: exchange_time("timestamp", quote.timestamp)?,
-            received,
-        }));
-        Ok(FrameClass::Data)
-    }
-}
-
-/// Below this a timestamp counts as milliseconds (13 digits now, 14 until the year 5138).
-const MICROS_FROM: i64 = 100_000_000_000_000;
-
-/// From here on a timestamp counts as nanoseconds (19 digits now).
-const NANOS_FROM: i64 = 100_000_000_000_000_000;
-
-/// The time in optional field `field`: a number or a string of milliseconds, microseconds or
-/// nanoseconds since the epoch, told apart by size (Bithumb's book `timestamp` is documented in
-/// milliseconds and has been seen as a 16-digit string of microseconds).
-fn exchange_time(field: &str, value: Option<Raw<'_>>) -> Result<Option<Timestamp>, Malformed> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let units = num::parse_i64(value.token()).map_err(|e| Malformed::number(field, &e))?;
-    let magnitude = units.unsigned_abs();
-    Ok(Some(if magnitude < MICROS_FROM.unsigned_abs() {
-        Timestamp::from_millis(units)
-    } else if magnitude < NANOS_FROM.unsigned_abs() {
-        Timestamp(units.saturating_mul(1_000))
-    } else {
-        Timestamp(units)
-    }))
-}
-
-/// A JSON object of `fields`.
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(key, value)| (key.to_string(), value))
-            .collect(),
-    )
-}
-
-/// `name: message` of an error frame's `error` value (the name may be a number).
-fn error_text(error: Raw<'_>) -> String {
-    match serde_json::from_str::<ErrorBody<'_>>(error.token()) {
-        Ok(ErrorBody {
-            name: Some(name),
-            message: Some(message),
-        }) => format!("{}: {}", name.text(), message.text()),
-        Ok(ErrorBody {
-            name: Some(text), ..
-        })
-        | Ok(ErrorBody {
-            message: Some(text),
-            ..
-        }) => text.text().into_owned(),
-        _ => error.text().into_owned(),
-    }
-}
-
-impl ExchangeCodec for BithumbCodec {
-    fn decode_rest_for(
-        &mut self,
-        request: &str,
-        body: &[u8],
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, DecodeError> {
-        BithumbCodec::decode_rest_for(self, request, body, received, out)
-    }
-
-    fn exchange(&self) -> Exchange {
-        Exchange::Bithumb
-    }
-
-    fn markets(&self) -> &[Market] {
-        self.symbols.markets()
-    }
-
-    /// `base` unchanged: Bithumb's configured base is the full WebSocket URL.
-    fn ws_url(&self, base: &str) -> String {
-        base.to_string()
-    }
-
-    /// One frame for every market: ticker, and order book at [`BithumbCodec::depth`] units, in
-    /// the `DEFAULT` format. Nothing when there are no markets (Bithumb would answer
-    /// `NO_CODES`). The frame is always the complete list.
-    fn subscribe(&self) -> Vec<String> {
-        if self.symbols.is_empty() {
-            return Vec::new();
-        }
-        let codes =
-            |codes: Vec<String>| Value::Array(codes.into_iter().map(Value::String).collect());
-        let books = self
-            .symbols
-            .markets()
-            .iter()
-            .map(|market| symbols::orderbook_code(market, self.depth))
-            .collect();
-        let frame = Value::Array(vec![
-            object([("ticket", Value::String(self.ticket()))]),
-            object([
-                ("type", Value::from("ticker")),
-                ("codes", codes(self.symbols.codes().to_vec())),
-            ]),
-            object([("type", Value::from("orderbook")), ("codes", codes(books))]),
-            object([("format", Value::from("DEFAULT"))]),
-        ]);
-        vec![frame.to_string()]
-    }
-
-    /// The text `PING` every [`PING_INTERVAL`].
-    fn keep_alive(&self) -> Option<(Duration, KeepAlive)> {
-        Some((PING_INTERVAL, KeepAlive::Text("PING".to_string())))
-    }
-
-    /// Bithumb documents no maximum.
-    fn max_connection_lifetime(&self) -> Option<Duration> {
-        None
-    }
-
-    /// A `ticker` or `orderbook` message of a subscribed market is [`FrameClass::Data`]; one of
-    /// a market not subscribed, or another message type, is [`FrameClass::Unknown`];
-    /// `{"status":..}` is [`FrameClass::Status`]; `{"error":..}` is [`FrameClass::Error`].
-    fn decode(
-        &mut self,
-        frame: &[u8],
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Bithumb, frame, out, |out| {
-            json::expect_object(frame)?;
-            let quote: Quote<'_> = json::parse(frame)?;
-            if let Some(error) = quote.error {
-                return Ok(FrameClass::Error(error_text(error)));
-            }
-            if quote.status.is_some() {
-                return Ok(FrameClass::Status);
-            }
-            match quote.kind {
-                Some("ticker") => self.push_ticker(&quote, received, out),
-                Some("orderbook") => self.push_book(quote, received, out),
-                Some(_) => Ok(FrameClass::Unknown),
-                None => Err(Malformed::new("no type, status or error field")),
-            }
-        })
-    }
-
-    /// One request for all markets: `/v1/ticker?markets=KRW-BTC,KRW-ETH`.
-    fn rest_ticker_requests(&self) -> Vec<String> {
-        self.rest_requests(TICKER_PATH)
-    }
-
-    /// One request for all markets: `/v1/orderbook?markets=KRW-BTC,KRW-ETH` (15 units each for
-    /// several markets, 30 for one; cut to [`BithumbCodec::depth`] when decoded).
-    fn rest_book_requests(&self) -> Vec<String> {
-        self.rest_requests(ORDERBOOK_PATH)
-    }
-
-    /// Bithumb REST bodies are self-describing: an array whose elements name their market
-    /// (`market`) and are tickers (with `trade_price`) or books (with `orderbook_units`), or
-    /// `{"error":{..}}`. Elements of markets not configured are skipped; a body with none of
-    /// ours is [`FrameClass::Unknown`].
-    fn decode_rest(
-        &mut self,
-        body: &[u8],
-        received: Timestamp,
-        out: &mut Vec<MarketData>,
-    ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Bithumb, body, out, |out| {
-            self.rest(body, None, received, out)
-        })
-    }
+    UpbitCodec::with_dialect(BITHUMB, markets, depth)
 }
 
 /// Builds the Bithumb codec for `markets` with books of `depth` levels.
 pub fn codec(markets: &[Market], depth: usize) -> Result<Box<dyn ExchangeCodec>, CodecSetupError> {
-    Ok(Box::new(BithumbCodec::new(markets, depth)?))
+    Ok(Box::new(new(markets, depth)?))
 }

@@ -12,11 +12,12 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::symbols::{market_code, orderbook_code, parse_market_code};
-use super::{BithumbCodec, DEFAULT_WS_URL};
+use super::{DEFAULT_WS_URL, new};
 use crate::exchanges::testkit::{
     Case, Expect, RECEIVED, WithTime, apply_edits, assert_prefixes_rejected, assert_total, book,
     dec, edits, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
+use crate::exchanges::upbit::UpbitCodec;
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
 };
@@ -58,8 +59,8 @@ const FRAMES: [&str; 11] = [
 ];
 
 /// Books of 5 units.
-fn codec() -> BithumbCodec {
-    BithumbCodec::new(&markets(&MARKETS), 5).unwrap()
+fn codec() -> UpbitCodec {
+    new(&markets(&MARKETS), 5).unwrap()
 }
 
 fn ms(millis: i64) -> Option<Timestamp> {
@@ -153,9 +154,9 @@ fn subscribe_is_one_array_with_ticket_types_and_format() {
     assert_eq!(frame.as_array().unwrap().len(), 4);
 
     assert_eq!(codec.ticket(), self::codec().ticket());
-    let deeper = BithumbCodec::new(&markets(&MARKETS), 30).unwrap();
+    let deeper = new(&markets(&MARKETS), 30).unwrap();
     assert_ne!(codec.ticket(), deeper.ticket());
-    assert!(BithumbCodec::new(&[], 5).unwrap().subscribe().is_empty());
+    assert!(new(&[], 5).unwrap().subscribe().is_empty());
 }
 
 #[test]
@@ -164,12 +165,8 @@ fn subscribe_has_the_shape_of_the_shared_fixture() {
         return;
     };
     let fixture: Value = serde_json::from_str(&text).unwrap();
-    let ours: Value = serde_json::from_str(
-        &BithumbCodec::new(&markets(&["BTC/KRW"]), 15)
-            .unwrap()
-            .subscribe()[0],
-    )
-    .unwrap();
+    let ours: Value =
+        serde_json::from_str(&new(&markets(&["BTC/KRW"]), 15).unwrap().subscribe()[0]).unwrap();
     let keys = |value: &Value| -> Vec<Vec<String>> {
         value
             .as_array()
@@ -189,7 +186,7 @@ fn subscribe_has_the_shape_of_the_shared_fixture() {
 fn depth_is_clamped_to_what_bithumb_sends() {
     let cases = [(0, 1), (1, 1), (3, 3), (15, 15), (30, 30), (200, 30)];
     for (index, (requested, expected)) in cases.into_iter().enumerate() {
-        let codec = BithumbCodec::new(&markets(&["BTC/KRW"]), requested).unwrap();
+        let codec = new(&markets(&["BTC/KRW"]), requested).unwrap();
         assert_eq!(codec.depth(), expected, "TC{index}");
         let frame: Value = serde_json::from_str(&codec.subscribe()[0]).unwrap();
         assert_eq!(
@@ -549,7 +546,7 @@ fn rest_requests_cover_all_markets_at_once() {
         codec.rest_book_requests(),
         ["/v1/orderbook?markets=KRW-ETH,KRW-XRP,BTC-ETH,KRW-DOGE"]
     );
-    let empty = BithumbCodec::new(&[], 5).unwrap();
+    let empty = new(&[], 5).unwrap();
     assert!(empty.rest_ticker_requests().is_empty());
     assert!(empty.rest_book_requests().is_empty());
 }
@@ -748,7 +745,7 @@ fn shared_fixture(name: &str) -> Option<String> {
 /// Every shared Bithumb fixture decodes, with the file's numbers.
 #[test]
 fn shared_fixtures_decode() {
-    let mut codec = BithumbCodec::new(&markets(&["BTC/KRW"]), 30).unwrap();
+    let mut codec = new(&markets(&["BTC/KRW"]), 30).unwrap();
     let Some(ws_ticker) = shared_fixture("ws_ticker.json") else {
         return;
     };

@@ -9,7 +9,7 @@
 //!   are JSON strings, read exactly. `PONG` answers our `PING`; `ERROR` frames carry
 //!   `error_code` and `message`; the connect message is a [`FrameClass::Status`].
 //! - Order book: every frame is a full book (15–16 levels a side), with no sequence or
-//!   checksum; its increasing `id` ("<ms>001") is kept as the snapshot's `seq` so that stale
+//!   checksum; its increasing `id` (`"<ms>001"`) is kept as the snapshot's `seq` so that stale
 //!   frames can be told. Asks have been documented highest first, so both sides are sorted
 //!   best first before being cut to the depth.
 //! - Ticker: `last`, `bid_best_price`/`ask_best_price`, `first`/`high`/`low` over 24 h,

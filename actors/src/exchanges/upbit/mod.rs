@@ -33,7 +33,8 @@ use serde_json::Value;
 
 use self::wire::{ErrorBody, Quote, Units};
 use super::book::{check_best_first, kept_depth, pick_depth};
-use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded, millis_opt};
+use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded};
+use super::num;
 use super::request;
 use super::symbol_map::SymbolMap;
 use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
@@ -69,9 +70,39 @@ impl Kind {
     }
 }
 
-/// The Upbit codec for a fixed set of markets and a book depth.
+/// What differs between exchanges that speak Upbit's protocol (Upbit itself and Bithumb's v1
+/// API): everything else, frames, REST bodies and subscriptions, is the same code.
+#[derive(Clone, Copy, Debug)]
+pub struct Dialect {
+    /// The exchange.
+    pub exchange: Exchange,
+    /// Its name in messages ("an Upbit request").
+    pub name: &'static str,
+    /// The book depth subscribed for a requested depth.
+    pub depth: fn(usize) -> usize,
+    /// The exchange's code of a market (`KRW-BTC`).
+    pub market_code: fn(&Market) -> String,
+    /// The market a code names, for discovery.
+    pub parse_market_code: fn(&str) -> Option<Market>,
+    /// The order-book subscription code (`KRW-BTC.15`).
+    pub orderbook_code: fn(&Market, usize) -> String,
+}
+
+/// Upbit's dialect: books of 1, 5, 15 or 30 units.
+pub const UPBIT: Dialect = Dialect {
+    exchange: Exchange::Upbit,
+    name: "an Upbit",
+    depth: |depth| pick_depth(depth, &DEPTHS),
+    market_code: symbols::market_code,
+    parse_market_code: symbols::parse_market_code,
+    orderbook_code: symbols::orderbook_code,
+};
+
+/// The codec of Upbit's protocol (Upbit, and Bithumb through [`Dialect`]) for a fixed set of
+/// markets and a book depth.
 #[derive(Clone, Debug)]
 pub struct UpbitCodec {
+    dialect: Dialect,
     symbols: SymbolMap,
     depth: usize,
 }
@@ -80,14 +111,24 @@ impl UpbitCodec {
     /// A codec for `markets` (codes `KRW-BTC`, ...) with books of the smallest offered depth
     /// that covers `depth` (at most 30). A market listed twice is refused.
     pub fn new(markets: &[Market], depth: usize) -> Result<UpbitCodec, CodecSetupError> {
+        UpbitCodec::with_dialect(UPBIT, markets, depth)
+    }
+
+    /// A codec of another exchange that speaks Upbit's protocol.
+    pub fn with_dialect(
+        dialect: Dialect,
+        markets: &[Market],
+        depth: usize,
+    ) -> Result<UpbitCodec, CodecSetupError> {
         Ok(UpbitCodec {
+            dialect,
             symbols: SymbolMap::with_discovery(
-                Exchange::Upbit,
+                dialect.exchange,
                 markets,
-                symbols::market_code,
-                symbols::parse_market_code,
+                dialect.market_code,
+                dialect.parse_market_code,
             )?,
-            depth: kept_depth(markets, pick_depth(depth, &DEPTHS)),
+            depth: kept_depth(markets, (dialect.depth)(depth)),
         })
     }
 
@@ -119,13 +160,14 @@ impl UpbitCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Upbit, body, out, |out| {
+        guarded(self.dialect.exchange, body, out, |out| {
             let kind = match request::path(request) {
                 TICKER_PATH => Kind::Ticker,
                 ORDERBOOK_PATH => Kind::Book,
                 other => {
                     return Err(Malformed::new(format!(
-                        "{other} is not an Upbit ticker or order-book request"
+                        "{other} is not {} ticker or order-book request",
+                        self.dialect.name
                     )));
                 }
             };
@@ -211,7 +253,7 @@ impl UpbitCodec {
             return Ok(FrameClass::Unknown);
         };
         out.push(MarketData::Ticker(Ticker {
-            exchange: Exchange::Upbit,
+            exchange: self.dialect.exchange,
             market: (*market).clone(),
             last: decimal("trade_price", quote.trade_price)?,
             best_bid: None,
@@ -220,7 +262,7 @@ impl UpbitCodec {
             high_24h: decimal_opt("high_price", quote.high_price)?,
             low_24h: decimal_opt("low_price", quote.low_price)?,
             volume_24h: decimal_opt("acc_trade_volume_24h", quote.acc_trade_volume_24h)?,
-            exchange_time: millis_opt("timestamp", quote.timestamp)?,
+            exchange_time: exchange_time("timestamp", quote.timestamp)?,
             received,
         }));
         Ok(FrameClass::Data)
@@ -245,16 +287,40 @@ impl UpbitCodec {
         bids.retain(|level| !level.price.is_zero());
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
-            exchange: Exchange::Upbit,
+            exchange: self.dialect.exchange,
             market: (*market).clone(),
             bids,
             asks,
             seq: None,
-            exchange_time: millis_opt("timestamp", quote.timestamp)?,
+            exchange_time: exchange_time("timestamp", quote.timestamp)?,
             received,
         }));
         Ok(FrameClass::Data)
     }
+}
+
+/// Below this a timestamp counts as milliseconds (13 digits now, 14 until the year 5138).
+const MICROS_FROM: i64 = 100_000_000_000_000;
+
+/// From here on a timestamp counts as nanoseconds (19 digits now).
+const NANOS_FROM: i64 = 100_000_000_000_000_000;
+
+/// The time in optional field `field`: a number or a string of milliseconds, microseconds or
+/// nanoseconds since the epoch, told apart by size (Upbit sends milliseconds; Bithumb's book `timestamp`,
+/// documented in milliseconds, has been seen as a 16-digit string of microseconds).
+fn exchange_time(field: &str, value: Option<Raw<'_>>) -> Result<Option<Timestamp>, Malformed> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let units = num::parse_i64(value.token()).map_err(|e| Malformed::number(field, &e))?;
+    let magnitude = units.unsigned_abs();
+    Ok(Some(if magnitude < MICROS_FROM.unsigned_abs() {
+        Timestamp::from_millis(units)
+    } else if magnitude < NANOS_FROM.unsigned_abs() {
+        Timestamp(units.saturating_mul(1_000))
+    } else {
+        Timestamp(units)
+    }))
 }
 
 /// A JSON object of `fields`.
@@ -297,7 +363,7 @@ impl ExchangeCodec for UpbitCodec {
     }
 
     fn exchange(&self) -> Exchange {
-        Exchange::Upbit
+        self.dialect.exchange
     }
 
     fn markets(&self) -> &[Market] {
@@ -323,7 +389,7 @@ impl ExchangeCodec for UpbitCodec {
             .symbols
             .markets()
             .iter()
-            .map(|market| symbols::orderbook_code(market, self.depth))
+            .map(|market| (self.dialect.orderbook_code)(market, self.depth))
             .collect();
         let frame = Value::Array(vec![
             object([("ticket", Value::String(self.ticket()))]),
@@ -356,7 +422,7 @@ impl ExchangeCodec for UpbitCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Upbit, frame, out, |out| {
+        guarded(self.dialect.exchange, frame, out, |out| {
             json::expect_object(frame)?;
             let quote: Quote<'_> = json::parse(frame)?;
             if let Some(error) = quote.error {
@@ -396,7 +462,7 @@ impl ExchangeCodec for UpbitCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
-        guarded(Exchange::Upbit, body, out, |out| {
+        guarded(self.dialect.exchange, body, out, |out| {
             self.rest(body, None, received, out)
         })
     }
