@@ -364,3 +364,68 @@ pub fn report_cost(codec: &mut dyn ExchangeCodec, frames: &[(&str, &[u8], bool)]
         assert!(over.is_empty(), "decode got slower: {over:?}");
     }
 }
+
+/// The exact-number table every exchange that sends decimals as JSON strings shares (Binance,
+/// OKX, Bybit, Gate.io): scale kept, more digits than f64, exponents, over-long zeros accepted;
+/// a bare JSON number, over-long significant digits, out-of-range values and text that is not
+/// JSON number grammar refused. `field` is how the errors name the last-price field (`"c: "`);
+/// `ticker_with_last` builds a ticker frame with the given raw `last` token and `last_only` the
+/// ticker it must decode to.
+pub fn string_decimal_cases(
+    field: &'static str,
+    ticker_with_last: fn(&str) -> String,
+    last_only: fn(&str) -> Expect,
+) -> Vec<Case> {
+    vec![
+        Case::new(
+            "trailing zeros keep their scale",
+            ticker_with_last(r#""0.00000100""#),
+            last_only("0.00000100"),
+        ),
+        Case::new(
+            "more digits than f64 holds",
+            ticker_with_last(r#""98765432.12345678""#),
+            last_only("98765432.12345678"),
+        ),
+        Case::new(
+            "exponent in a string",
+            ticker_with_last(r#""2.75428E3""#),
+            last_only("2754.28"),
+        ),
+        Case::new(
+            "a JSON number instead of a string",
+            ticker_with_last("2754.28"),
+            Expect::Rejected("expected a decimal in a JSON string"),
+        ),
+        Case::new(
+            "over-long fraction of zeros",
+            ticker_with_last(r#""2754.280000000000000000000000000000""#),
+            last_only("2754.28"),
+        ),
+        Case::new(
+            "over-long significant digits",
+            ticker_with_last(r#""2754.281234567890123456789012345""#),
+            Expect::Rejected(field),
+        ),
+        Case::new(
+            "out of decimal range",
+            ticker_with_last(r#""1E30""#),
+            Expect::Rejected(field),
+        ),
+        Case::new(
+            "empty string",
+            ticker_with_last(r#""""#),
+            Expect::Rejected("not a number"),
+        ),
+        Case::new(
+            "not JSON number grammar",
+            ticker_with_last(r#""1_000.5""#),
+            Expect::Rejected("not a number"),
+        ),
+        Case::new(
+            "sign JSON does not allow",
+            ticker_with_last(r#""+2754.28""#),
+            Expect::Rejected("not a number"),
+        ),
+    ]
+}

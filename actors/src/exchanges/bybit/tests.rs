@@ -16,7 +16,7 @@ use super::symbols::{Topic, orderbook_topic, split_topic, symbol, ticker_topic};
 use super::{BybitCodec, DEFAULT_WS_URL, MAX_ARGS_CHARS};
 use crate::exchanges::testkit::{
     Case, Expect, RECEIVED, apply_edits, assert_prefixes_rejected, assert_total, book, dec, edits,
-    lv, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
+    lv, market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
@@ -332,54 +332,10 @@ fn decodes_websocket_frames() {
 
 #[test]
 fn numbers_are_exact() {
-    let cases = [
-        Case::new(
-            "trailing zeros keep their scale",
-            ticker_with_last(r#""0.00000100""#),
-            last_only("0.00000100"),
-        ),
-        Case::new(
-            "more digits than f64 holds",
-            ticker_with_last(r#""98765432.12345678""#),
-            last_only("98765432.12345678"),
-        ),
-        Case::new(
-            "exponent in a string",
-            ticker_with_last(r#""2.75428E3""#),
-            last_only("2754.28"),
-        ),
-        Case::new(
-            "a JSON number instead of a string",
-            ticker_with_last("2754.28"),
-            Expect::Rejected("expected a decimal in a JSON string"),
-        ),
-        Case::new(
-            "over-long fraction of zeros",
-            ticker_with_last(r#""2754.280000000000000000000000000000""#),
-            last_only("2754.28"),
-        ),
-        Case::new(
-            "over-long significant digits",
-            ticker_with_last(r#""2754.281234567890123456789012345""#),
-            Expect::Rejected("lastPrice: "),
-        ),
-        Case::new(
-            "out of decimal range",
-            ticker_with_last(r#""1E30""#),
-            Expect::Rejected("lastPrice: "),
-        ),
-        Case::new(
-            "empty string",
-            ticker_with_last(r#""""#),
-            Expect::Rejected("not a number"),
-        ),
-        Case::new(
-            "sign JSON does not allow",
-            ticker_with_last(r#""+2754.28""#),
-            Expect::Rejected("not a number"),
-        ),
-    ];
-    run_ws(&mut codec(), &cases);
+    run_ws(
+        &mut codec(),
+        &string_decimal_cases("lastPrice: ", ticker_with_last, last_only),
+    );
 }
 
 #[test]
