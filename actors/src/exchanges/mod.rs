@@ -17,6 +17,7 @@ pub mod bithumb;
 pub mod book;
 pub mod bybit;
 pub mod coinone;
+pub mod crc32;
 pub mod gateio;
 pub mod json;
 pub mod korbit;

@@ -27,8 +27,11 @@
 //!   is [`FrameClass::Error`]), keyed by the legacy pair name; see [`symbols`] and
 //!   [`KrakenCodec::decode_rest_for`].
 
+mod checksum;
 pub mod symbols;
 pub mod wire;
+
+pub use checksum::checksum;
 
 #[cfg(test)]
 mod tests;
@@ -66,7 +69,7 @@ pub const DEPTHS: [usize; 5] = [10, 25, 100, 500, 1000];
 pub const CHECKSUM_LEVELS: usize = 10;
 
 /// The most decimal places a `Decimal` holds.
-const MAX_PLACES: u32 = 28;
+pub(crate) const MAX_PLACES: u32 = 28;
 
 /// How often to send `{"method":"ping"}`: well inside the minute after which Kraken closes a
 /// silent connection.
@@ -428,51 +431,6 @@ impl KrakenCodec {
         frame.insert("req_id".into(), Value::from(req_id));
         Value::Object(frame).to_string()
     }
-}
-
-/// Kraken's book checksum: CRC32 (IEEE) over the top [`CHECKSUM_LEVELS`] asks (ascending)
-/// then the top bids (descending), each level's price and quantity printed with `precision`'s
-/// decimal places, the point removed and leading zeros stripped, all concatenated.
-pub fn checksum(bids: &[Level], asks: &[Level], precision: Precision) -> u32 {
-    let mut text = String::with_capacity(4 * CHECKSUM_LEVELS * 12);
-    let mut push = |value: Decimal, places: u32| {
-        let mut value = value;
-        // A decimal holds at most 28 places (and prints no more); precisions come from frames.
-        value.rescale(places.min(MAX_PLACES));
-        let printed = value.to_string();
-        let digits = printed.bytes().filter(u8::is_ascii_digit);
-        let mut leading = true;
-        for digit in digits {
-            if leading && digit == b'0' {
-                continue;
-            }
-            leading = false;
-            text.push(char::from(digit));
-        }
-    };
-    for level in asks
-        .iter()
-        .take(CHECKSUM_LEVELS)
-        .chain(bids.iter().take(CHECKSUM_LEVELS))
-    {
-        push(level.price, precision.price);
-        push(level.quantity, precision.qty);
-    }
-    crc32(text.as_bytes())
-}
-
-/// CRC-32 (IEEE 802.3, reflected polynomial `0xEDB88320`), bit by bit: the checksum input is a
-/// few hundred bytes per book message, where a table buys nothing worth its code.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
 }
 
 /// The exchange time in optional RFC 3339 field `timestamp`.

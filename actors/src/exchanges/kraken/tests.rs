@@ -15,7 +15,15 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::symbols::{legacy_pair, rest_pair, ws_symbol};
-use super::{DEFAULT_WS_URL, KrakenCodec, Precision, checksum, crc32};
+use super::{DEFAULT_WS_URL, KrakenCodec, Precision, checksum};
+use crate::exchanges::crc32::Crc32;
+
+/// The CRC-32 of `bytes`.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = Crc32::new();
+    crc.update(bytes);
+    crc.finish()
+}
 use crate::exchanges::testkit::{
     Case, Expect, RECEIVED, apply_edits, assert_prefixes_rejected, assert_total, book, dec, edits,
     lv, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,

@@ -37,6 +37,7 @@ use premia_events::{Exchange, Market, Timestamp};
 
 use self::wire::{Frame, Item, OkxLevels, Subscribe, SubscribeArg};
 use super::book::{check_best_first, kept_depth};
+use super::crc32::Crc32;
 use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -438,37 +439,6 @@ pub fn okx_checksum(bids: &[Level], asks: &[Level]) -> u32 {
         }
     }
     crc.finish()
-}
-
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) fed by `write!`, so the checksum text
-/// is never built.
-struct Crc32(u32);
-
-impl Crc32 {
-    fn new() -> Crc32 {
-        Crc32(0xFFFF_FFFF)
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u32::from(byte);
-            for _ in 0..8 {
-                let mask = (self.0 & 1).wrapping_neg();
-                self.0 = (self.0 >> 1) ^ (0xEDB8_8320 & mask);
-            }
-        }
-    }
-
-    fn finish(&self) -> u32 {
-        !self.0
-    }
-}
-
-impl std::fmt::Write for Crc32 {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.update(text.as_bytes());
-        Ok(())
-    }
 }
 
 impl ExchangeCodec for OkxCodec {
