@@ -18,6 +18,7 @@ pub mod book;
 pub mod bybit;
 pub mod coinone;
 pub mod crc32;
+pub mod fuzzing;
 pub mod gateio;
 pub mod json;
 pub mod korbit;

@@ -274,5 +274,7 @@ pub fn decode_head(bytes: &[u8]) -> Result<(Header, ChainHash, ChainHash), Codec
     Ok((header, envelope.prev_hash, envelope.hash))
 }
 
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests;
