@@ -7,6 +7,10 @@
 //!   a partial book (it has no symbol of its own) from another market's.
 //! - Partial book `@depth<5|10|20>@100ms`: a full top-N snapshot every 100 ms, `lastUpdateId` as
 //!   its sequence number; depth is the smallest of 5, 10, 20 that covers the one asked for.
+//! - Diff depth `@depth@100ms` (`depthUpdate`, update ids `U..=u`) decodes into book deltas,
+//!   raw or wrapped, and follows a snapshot's `lastUpdateId` by [`BookSync::Ranges`]. The feed
+//!   subscribes to the partial book, whose every frame is a whole top-N book; deltas are for
+//!   tapes and `premia decode`.
 //! - Ticker `24hrTicker`: `c` last, `b`/`a` best bid/ask, `o`/`h`/`l` 24 h open/high/low, `v`
 //!   base volume, `E` event time. Prices and quantities are JSON strings, read exactly.
 //! - Replies `{"result":..,"id":..}` are acknowledgements, `{"code":..,"msg":..}` (as documented)
@@ -28,7 +32,7 @@ use std::borrow::Cow;
 
 use std::time::Duration;
 
-use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
+use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Market, Timestamp};
 
 use self::wire::{
@@ -38,7 +42,7 @@ use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
 use super::symbol_map::{SymbolMap, split_by_quote};
-use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
+use super::{BookSync, CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
 /// Binance's spot market-stream base URL.
 pub const DEFAULT_WS_BASE: &str = "wss://stream.binance.com:9443";
@@ -57,6 +61,9 @@ pub const MAX_MARKETS: usize = 512;
 
 /// The event type of the ticker stream.
 const TICKER_EVENT: &str = "24hrTicker";
+
+/// The event type of the diff-depth stream.
+const DIFF_EVENT: &str = "depthUpdate";
 
 /// The event Binance sends before closing connections for maintenance.
 const SERVER_SHUTDOWN: &str = "serverShutdown";
@@ -180,6 +187,7 @@ impl BinanceCodec {
         if kind == symbols::TICKER_STREAM {
             Some((market, StreamKind::Ticker))
         } else if kind == self.depth_kind
+            || is_diff_depth_kind(kind)
             || (self.symbols.is_discovering() && is_partial_depth_kind(kind))
         {
             Some((market, StreamKind::Depth))
@@ -207,6 +215,10 @@ impl BinanceCodec {
             (Payload::Depth(event), _) if shutdown(event.event) => Ok(FrameClass::Status),
             (Payload::Ticker(event), Some((market, _))) => {
                 self.push_ticker(stream, &market, &event, received, out)
+            }
+            (Payload::Depth(event), Some((market, _))) if event.event == Some(DIFF_EVENT) => {
+                out.push(MarketData::Delta(diff(&market, event, received)?));
+                Ok(FrameClass::Data)
             }
             (Payload::Depth(event), Some((market, _))) => {
                 out.push(MarketData::Book(self.book(
@@ -275,6 +287,23 @@ impl BinanceCodec {
             return Ok(FrameClass::Unknown);
         };
         self.push_ticker(symbol, &market, &event, received, out)
+    }
+
+    /// A `depthUpdate` on a raw stream (`/ws/<symbol>@depth@100ms`): its market is its `s`;
+    /// one not configured is [`FrameClass::Unknown`].
+    fn raw_diff(
+        &self,
+        frame: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, Malformed> {
+        let event: DepthEvent<'_> = json::parse(frame)?;
+        let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
+        let Some(market) = self.symbols.market(symbol) else {
+            return Ok(FrameClass::Unknown);
+        };
+        out.push(MarketData::Delta(diff(&market, event, received)?));
+        Ok(FrameClass::Data)
     }
 
     /// A frame of no stream and no event in discovery mode: a partial book on a raw stream
@@ -475,6 +504,13 @@ impl ExchangeCodec for BinanceCodec {
         None
     }
 
+    /// Update-id ranges: a partial book (or a REST depth body) is a snapshot at its
+    /// `lastUpdateId`; a `depthUpdate` covering `U..=u` applies when it reaches past the book
+    /// and starts no later than the book's id + 1, and is a gap otherwise.
+    fn book_sync(&self) -> BookSync {
+        BookSync::Ranges
+    }
+
     /// 24 h.
     fn max_connection_lifetime(&self) -> Option<Duration> {
         Some(MAX_CONNECTION_LIFETIME)
@@ -511,6 +547,9 @@ impl ExchangeCodec for BinanceCodec {
                 // the daemon uses combined streams, which name their stream.
                 Some(TICKER_EVENT) if self.symbols.is_discovering() => {
                     self.raw_ticker(frame, received, out)
+                }
+                Some(DIFF_EVENT) if self.symbols.is_discovering() => {
+                    self.raw_diff(frame, received, out)
                 }
                 Some(_) => Ok(FrameClass::Unknown),
                 None if self.symbols.is_discovering() => self.raw_depth(frame),
@@ -558,6 +597,51 @@ impl ExchangeCodec for BinanceCodec {
             self.rest(body, Expect::Any, received, out)
         })
     }
+}
+
+/// A `depthUpdate` as a delta covering update ids `U..=u`. The levels are absolute quantities,
+/// zero removing a level; either side may be empty. Followed as [`BookSync::Ranges`] from a REST
+/// snapshot's `lastUpdateId` (Binance's "how to manage a local order book").
+fn diff(
+    market: &Market,
+    event: DepthEvent<'_>,
+    received: Timestamp,
+) -> Result<BookDelta, Malformed> {
+    let first = event
+        .first_update_id
+        .ok_or_else(|| Malformed::missing("U"))?;
+    let last = event
+        .final_update_id
+        .ok_or_else(|| Malformed::missing("u"))?;
+    if first > last {
+        return Err(Malformed::new(format!("U {first} is after u {last}")));
+    }
+    if let Some(symbol) = event.symbol
+        && symbols::symbol(market) != symbol
+    {
+        return Err(Malformed::new(format!(
+            "a depthUpdate for {symbol} on {market}'s stream"
+        )));
+    }
+    let PairLevels(bids) = event.bid_changes.ok_or_else(|| Malformed::missing("b"))?;
+    let PairLevels(asks) = event.ask_changes.ok_or_else(|| Malformed::missing("a"))?;
+    Ok(BookDelta {
+        exchange: Exchange::Binance,
+        market: market.clone(),
+        bids,
+        asks,
+        first_seq: Some(first),
+        seq: Some(last),
+        prev_seq: None,
+        checksum: None,
+        exchange_time: event.event_time.map(Timestamp::from_millis),
+        received,
+    })
+}
+
+/// Whether `kind` is the diff-depth stream at either speed: `depth`, `depth@100ms`.
+fn is_diff_depth_kind(kind: &str) -> bool {
+    matches!(kind, "depth" | "depth@100ms" | "depth@1000ms")
 }
 
 /// Whether `kind` (the part of a stream name after the symbol) is a partial-book stream of any

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use premia_events::marketdata::{BookSnapshot, MarketData, Ticker};
+use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Timestamp};
 use proptest::prelude::*;
 
@@ -14,7 +14,7 @@ use super::symbols::{depth_stream, split_stream, stream_symbol, symbol, ticker_s
 use super::{BinanceCodec, DEFAULT_WS_BASE, MAX_MARKETS};
 use crate::exchanges::testkit::{
     Case, Expect, RECEIVED, apply_edits, assert_prefixes_rejected, assert_total, book, dec, edits,
-    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    lv, market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{CodecSetupError, ExchangeCodec, FrameClass, codec_for};
 
@@ -718,5 +718,166 @@ fn decode_cost() {
     report_cost(
         &mut single,
         &[("rest depth", REST_DEPTH_SOLUSDT.as_bytes(), true)],
+    );
+}
+
+/// A diff-depth event for ETHUSDT covering update ids `first..=last`.
+fn eth_diff(first: u64, last: u64, bids: &str, asks: &str) -> String {
+    format!(
+        r#"{{"e":"depthUpdate","E":1749619397600,"s":"ETHUSDT","U":{first},"u":{last},"b":{bids},"a":{asks}}}"#
+    )
+}
+
+fn eth_delta(first: u64, last: u64, bids: &[(&str, &str)], asks: &[(&str, &str)]) -> MarketData {
+    let levels = |side: &[(&str, &str)]| side.iter().map(|(p, q)| lv(p, q)).collect();
+    MarketData::Delta(BookDelta {
+        exchange: Exchange::Binance,
+        market: market("ETH/USDT"),
+        bids: levels(bids),
+        asks: levels(asks),
+        first_seq: Some(first),
+        seq: Some(last),
+        prev_seq: None,
+        checksum: None,
+        exchange_time: ms(1749619397600),
+        received: RECEIVED,
+    })
+}
+
+#[test]
+fn decodes_diff_depth_events() {
+    let diff = eth_diff(
+        2001,
+        2003,
+        r#"[["2754.27000000","0.00000000"]]"#,
+        r#"[["2754.29000000","1.50000000"]]"#,
+    );
+    let expected = eth_delta(
+        2001,
+        2003,
+        &[("2754.27000000", "0.00000000")],
+        &[("2754.29000000", "1.50000000")],
+    );
+    let cases = [
+        Case::new(
+            "diff depth, combined stream",
+            format!(r#"{{"stream":"ethusdt@depth@100ms","data":{diff}}}"#),
+            Expect::data(vec![expected.clone()]),
+        ),
+        Case::new(
+            "diff depth at 1000 ms",
+            format!(r#"{{"stream":"ethusdt@depth","data":{diff}}}"#),
+            Expect::data(vec![expected.clone()]),
+        ),
+        Case::new(
+            "an empty side",
+            format!(
+                r#"{{"stream":"ethusdt@depth@100ms","data":{}}}"#,
+                eth_diff(7, 7, "[]", r#"[["2754.29000000","1.50000000"]]"#)
+            ),
+            Expect::data(vec![eth_delta(
+                7,
+                7,
+                &[],
+                &[("2754.29000000", "1.50000000")],
+            )]),
+        ),
+        Case::new(
+            "U after u",
+            format!(
+                r#"{{"stream":"ethusdt@depth@100ms","data":{}}}"#,
+                eth_diff(9, 8, "[]", "[]")
+            ),
+            Expect::Rejected("U 9 is after u 8"),
+        ),
+        Case::new(
+            "no bids",
+            r#"{"stream":"ethusdt@depth@100ms","data":{"e":"depthUpdate","s":"ETHUSDT","U":1,"u":2,"a":[]}}"#,
+            Expect::Rejected("missing field b"),
+        ),
+        Case::new(
+            "another symbol on the stream",
+            format!(
+                r#"{{"stream":"solusdt@depth@100ms","data":{}}}"#,
+                eth_diff(1, 2, "[]", "[]")
+            ),
+            Expect::Rejected("a depthUpdate for ETHUSDT on SOL/USDT's stream"),
+        ),
+    ];
+    run_ws(&mut codec(), &cases);
+    // Unwrapped (a raw /ws/<symbol>@depth stream) in discovery mode, as `premia decode` reads it.
+    let mut discovering = BinanceCodec::new(&[], 20).unwrap();
+    run_ws(
+        &mut discovering,
+        &[Case::new(
+            "raw diff depth",
+            diff,
+            Expect::data(vec![expected]),
+        )],
+    );
+}
+
+#[test]
+fn diff_depth_follows_a_rest_snapshot_by_update_id() {
+    use crate::feed::book::{OrderBook, Resync};
+
+    let mut codec = codec();
+    let sync = codec.book_sync();
+    assert_eq!(sync, crate::exchanges::BookSync::Ranges);
+    let mut decode = |frame: String| {
+        let mut out = Vec::new();
+        codec.decode(frame.as_bytes(), RECEIVED, &mut out).unwrap();
+        out.pop().unwrap()
+    };
+    let wrap = |diff: String| format!(r#"{{"stream":"ethusdt@depth@100ms","data":{diff}}}"#);
+    let mut book = OrderBook::new(Exchange::Binance, market("ETH/USDT"), sync, 5);
+    let mut snapshot = crate::exchanges::testkit::book(
+        Exchange::Binance,
+        "ETH/USDT",
+        &[("2754.27", "2"), ("2754.20", "1")],
+        &[("2754.30", "3")],
+    );
+    snapshot.seq = Some(2000);
+    book.apply_snapshot(&snapshot).unwrap();
+    let apply = |book: &mut OrderBook, data: MarketData| match data {
+        MarketData::Delta(delta) => book.apply_delta(&delta, |_, _| None),
+        other => panic!("not a delta: {other:?}"),
+    };
+    // TC0: an event wholly before the snapshot is dropped; TC1: one straddling it applies.
+    apply(
+        &mut book,
+        decode(wrap(eth_diff(1990, 2000, r#"[["2754.27","0"]]"#, "[]"))),
+    )
+    .unwrap();
+    assert_eq!(
+        book.snapshot().bids.len(),
+        2,
+        "TC0: an old event changed the book"
+    );
+    apply(
+        &mut book,
+        decode(wrap(eth_diff(1995, 2003, r#"[["2754.27","0"]]"#, "[]"))),
+    )
+    .unwrap();
+    assert_eq!(book.snapshot().bids, vec![lv("2754.20", "1")], "TC1");
+    // TC2: the next must start at 2004.
+    apply(
+        &mut book,
+        decode(wrap(eth_diff(2004, 2004, "[]", r#"[["2754.29","1"]]"#))),
+    )
+    .unwrap();
+    assert_eq!(
+        book.snapshot().asks.first(),
+        Some(&lv("2754.29", "1")),
+        "TC2"
+    );
+    // TC3: a skipped id is a gap.
+    assert_eq!(
+        apply(&mut book, decode(wrap(eth_diff(2006, 2007, "[]", "[]")))),
+        Err(Resync::Gap {
+            expected: 2005,
+            got: 2006
+        }),
+        "TC3"
     );
 }

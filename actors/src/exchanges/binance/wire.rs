@@ -24,7 +24,8 @@ use crate::exchanges::json::{DecimalStr, ObjectOr, Raw};
 pub enum StreamKind {
     /// `<symbol>@ticker`: [`TickerEvent`].
     Ticker,
-    /// `<symbol>@depth<N>@100ms`: [`DepthEvent`].
+    /// `<symbol>@depth<N>@100ms` (partial book) or `<symbol>@depth@100ms` (diff):
+    /// [`DepthEvent`].
     Depth,
 }
 
@@ -63,19 +64,40 @@ pub struct TickerEvent<'a> {
     pub volume: Option<DecimalStr<'a>>,
 }
 
-/// The partial book of `<symbol>@depth<N>@100ms`: no event type, no symbol, no time.
+/// A book event: the partial book of `<symbol>@depth<N>@100ms` (no event type, no symbol, no
+/// time: `lastUpdateId`, `bids`, `asks`), or the `depthUpdate` of the diff-depth stream
+/// `<symbol>@depth@100ms` (`E`, `s`, `U`, `u`, `b`, `a`). Their fields do not overlap.
 #[derive(Debug, Deserialize)]
 pub struct DepthEvent<'a> {
-    /// Present only if the server sent an event (`serverShutdown`) on this stream.
+    /// `depthUpdate` for a diff; otherwise present only if the server sent an event
+    /// (`serverShutdown`) on this stream.
     #[serde(rename = "e")]
     pub event: Option<&'a str>,
-    /// The book's update id.
+    /// Partial book: the book's update id.
     #[serde(rename = "lastUpdateId")]
     pub last_update_id: Option<u64>,
-    /// Bids, best first.
+    /// Partial book: bids, best first.
     pub bids: Option<PairLevels>,
-    /// Asks, best first.
+    /// Partial book: asks, best first.
     pub asks: Option<PairLevels>,
+    /// Diff: event time, ms since the epoch.
+    #[serde(rename = "E")]
+    pub event_time: Option<i64>,
+    /// Diff: symbol, `BNBBTC`.
+    #[serde(rename = "s")]
+    pub symbol: Option<&'a str>,
+    /// Diff: the first update id in the event.
+    #[serde(rename = "U")]
+    pub first_update_id: Option<u64>,
+    /// Diff: the last update id in the event.
+    #[serde(rename = "u")]
+    pub final_update_id: Option<u64>,
+    /// Diff: changed bid levels (quantity zero: remove the level).
+    #[serde(rename = "b")]
+    pub bid_changes: Option<PairLevels>,
+    /// Diff: changed ask levels.
+    #[serde(rename = "a")]
+    pub ask_changes: Option<PairLevels>,
 }
 
 /// Any event, for the type only: what is read of a stream the codec does not know.
