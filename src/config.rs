@@ -78,6 +78,9 @@ pub struct Config {
     /// Notifications.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// Circuit breakers: parameters per key pattern, shared state.
+    #[serde(default)]
+    pub breaker: premia_actors::breaker::policy::BreakerSettings,
 }
 
 fn default_instance() -> String {
@@ -91,13 +94,38 @@ pub struct HttpConfig {
     /// Address to listen on; loopback by default.
     #[serde(default = "default_listen")]
     pub listen: std::net::SocketAddr,
+    /// Environment variable holding the admin API token (required beyond loopback).
+    #[serde(default)]
+    pub admin_token_env: Option<String>,
+    /// File holding the admin API token.
+    #[serde(default)]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 impl Default for HttpConfig {
     fn default() -> HttpConfig {
         HttpConfig {
             listen: default_listen(),
+            admin_token_env: None,
+            admin_token_file: None,
         }
+    }
+}
+
+impl HttpConfig {
+    /// The admin token, if one is configured; an error names what could not be read.
+    pub fn admin_token(
+        &self,
+    ) -> Result<Option<premia_actors::secret::Secret>, premia_actors::secret::SecretError> {
+        if self.admin_token_env.is_none() && self.admin_token_file.is_none() {
+            return Ok(None);
+        }
+        premia_actors::secret::load(
+            "http.admin_token",
+            self.admin_token_env.as_deref(),
+            self.admin_token_file.as_deref(),
+        )
+        .map(Some)
     }
 }
 
@@ -312,6 +340,46 @@ pub struct NotifyConfig {
     /// JSON-lines file the `log` channel appends to, relative to the data dir ("" to disable).
     #[serde(default = "default_notify_file")]
     pub file: String,
+    /// `[[notify.channels]]`: Telegram, Slack, Discord, webhook.
+    #[serde(default)]
+    pub channels: Vec<premia_actors::notify::config::ChannelConfig>,
+    /// `[notify.retry]`.
+    #[serde(default)]
+    pub retry: premia_actors::notify::config::RetryConfig,
+    /// `[notify.rate_limit]`.
+    #[serde(default)]
+    pub rate_limit: premia_actors::notify::config::RateLimitConfig,
+    /// Capacity of each channel's queue (the oldest is dropped when full).
+    #[serde(default = "default_notify_queue")]
+    pub queue: usize,
+    /// Topics (event kinds) not sent to the chat channels, e.g. `["order_filled"]`.
+    #[serde(default)]
+    pub mute: Vec<String>,
+    /// Level overrides by topic, e.g. `{ order_filled = "WARNING" }`.
+    #[serde(default)]
+    pub levels: std::collections::BTreeMap<String, premia_actors::messages::Level>,
+    /// Message templates by topic, e.g. `{ order_filled = "{side} {quantity} {market} @ {price}" }`.
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, String>,
+}
+
+fn default_notify_queue() -> usize {
+    256
+}
+
+impl NotifyConfig {
+    /// What the chat channels need.
+    pub fn settings(&self) -> premia_actors::notify::config::NotifySettings {
+        premia_actors::notify::config::NotifySettings {
+            channels: self.channels.clone(),
+            retry: self.retry,
+            rate_limit: self.rate_limit,
+            queue: self.queue,
+            mute: self.mute.clone(),
+            levels: self.levels.clone(),
+            templates: self.templates.clone(),
+        }
+    }
 }
 
 fn default_notify_file() -> String {
@@ -322,6 +390,13 @@ impl Default for NotifyConfig {
     fn default() -> NotifyConfig {
         NotifyConfig {
             file: default_notify_file(),
+            channels: Vec::new(),
+            retry: Default::default(),
+            rate_limit: Default::default(),
+            queue: default_notify_queue(),
+            mute: Vec::new(),
+            levels: Default::default(),
+            templates: Default::default(),
         }
     }
 }
@@ -519,6 +594,7 @@ impl Config {
                 ));
             }
         }
+        crate::config_ops::validate(self, path)?;
         Ok(())
     }
 

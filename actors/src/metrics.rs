@@ -39,6 +39,8 @@ pub struct Metrics {
     pub actor_restarts: IntCounterVec,
     /// Notifications, by channel and outcome.
     pub notifications: IntCounterVec,
+    /// Notifications waiting in each chat channel's queue.
+    pub notify_queue: IntGaugeVec,
 }
 
 impl Metrics {
@@ -116,6 +118,14 @@ impl Metrics {
             &["exchange"],
         )?;
         registry.register(Box::new(feed_fallback.clone()))?;
+        let notify_queue = IntGaugeVec::new(
+            Opts::new(
+                "premia_notify_queue_depth",
+                "Notifications waiting in each chat channel's queue.",
+            ),
+            &["channel"],
+        )?;
+        registry.register(Box::new(notify_queue.clone()))?;
         registry.register(Box::new(feed_connected.clone()))?;
         let log_append_seconds = Histogram::with_opts(
             HistogramOpts::new(
@@ -148,6 +158,7 @@ impl Metrics {
             log_head_seq,
             actor_restarts,
             notifications,
+            notify_queue,
         })
     }
 

@@ -1,0 +1,89 @@
+//! Checks of the operations sections of the config (`[breaker]`, `[notify]` channels, the admin
+//! token of `[http]`), kept apart from the trading sections' checks in `config.rs`.
+
+use std::path::Path;
+
+use premia_actors::notify::config::ChannelKind;
+
+use crate::config::{Config, ConfigError};
+
+/// Validates `[breaker]`, `[[notify.channels]]` and the admin token rule.
+pub fn validate(config: &Config, path: &Path) -> Result<(), ConfigError> {
+    let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        key,
+        message,
+    };
+    if let Err(bad) = config.breaker.policies() {
+        return Err(invalid("breaker.rules.pattern", bad.to_string()));
+    }
+    if let Some(shared) = &config.breaker.shared
+        && (shared.bucket.is_empty()
+            || !shared
+                .bucket
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+    {
+        return Err(invalid(
+            "breaker.shared.bucket",
+            format!("{:?}: use letters, digits, _ and -", shared.bucket),
+        ));
+    }
+    let http = &config.http;
+    if !http.listen.ip().is_loopback()
+        && http.admin_token_env.is_none()
+        && http.admin_token_file.is_none()
+    {
+        return Err(invalid(
+            "http.admin_token_env",
+            format!(
+                "http.listen {} is beyond loopback: the admin API needs a token (admin_token_env or admin_token_file)",
+                http.listen
+            ),
+        ));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for channel in &config.notify.channels {
+        if channel.name.is_empty() || !names.insert(channel.name.clone()) {
+            return Err(invalid(
+                "notify.channels.name",
+                format!(
+                    "channel names must be unique and non-empty: {:?}",
+                    channel.name
+                ),
+            ));
+        }
+        if channel.levels.is_empty() {
+            return Err(invalid(
+                "notify.channels.levels",
+                format!("channel {:?} takes no level", channel.name),
+            ));
+        }
+        let has_url = channel.url_env.is_some() || channel.url_file.is_some();
+        let problem = match channel.kind {
+            ChannelKind::Telegram if channel.chat_id.is_none() => Some("chat_id is required"),
+            ChannelKind::Telegram
+                if channel.token_env.is_none() && channel.token_file.is_none() =>
+            {
+                Some("token_env or token_file is required (never the token itself)")
+            }
+            ChannelKind::Slack | ChannelKind::Discord if channel.url.is_some() => {
+                Some("the webhook URL holds a token: give url_env or url_file, not url")
+            }
+            ChannelKind::Slack | ChannelKind::Discord if !has_url => {
+                Some("url_env or url_file is required")
+            }
+            ChannelKind::Webhook if !has_url && channel.url.is_none() => {
+                Some("url, url_env or url_file is required")
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return Err(invalid(
+                "notify.channels",
+                format!("channel {:?}: {problem}", channel.name),
+            ));
+        }
+    }
+    Ok(())
+}
