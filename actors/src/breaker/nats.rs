@@ -7,6 +7,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
+use async_nats::jetstream::stream;
 
 use super::shared::{SharedBreakerStore, SharedError, SharedRecord};
 
@@ -30,7 +31,7 @@ fn unavailable(error: impl std::fmt::Display) -> SharedError {
 }
 
 impl NatsBreakerStore {
-    /// Opens `bucket` on `client`'s JetStream, creating it (history 16) if absent.
+    /// Opens `bucket` on `client`'s JetStream, creating it (history 16, file storage) if absent.
     pub async fn open(
         client: async_nats::Client,
         bucket: &str,
@@ -38,15 +39,29 @@ impl NatsBreakerStore {
         let js = async_nats::jetstream::new(client);
         let kv = match js.get_key_value(bucket).await {
             Ok(kv) => kv,
-            Err(_) => js
-                .create_key_value(kv::Config {
-                    bucket: bucket.to_owned(),
-                    description: "premia circuit breaker states".into(),
-                    history: 16,
+            Err(_) => {
+                // async-nats' create_key_value first reads the account info, whose 2.10+ fields
+                // nats-server 2.9.10 does not send; so the bucket's stream is created here with
+                // the settings create_key_value would use, then opened as a KV bucket.
+                js.get_or_create_stream(stream::Config {
+                    name: format!("KV_{bucket}"),
+                    description: Some("premia circuit breaker states".into()),
+                    subjects: vec![format!("$KV.{bucket}.>")],
+                    max_messages_per_subject: 16,
+                    allow_rollup: true,
+                    deny_delete: true,
+                    allow_direct: true,
+                    discard: stream::DiscardPolicy::New,
+                    storage: stream::StorageType::File,
+                    num_replicas: 1,
                     ..Default::default()
                 })
                 .await
-                .map_err(|e| unavailable(format!("bucket {bucket}: {e}")))?,
+                .map_err(|e| unavailable(format!("bucket {bucket}: {e}")))?;
+                js.get_key_value(bucket)
+                    .await
+                    .map_err(|e| unavailable(format!("bucket {bucket}: {e}")))?
+            }
         };
         Ok(NatsBreakerStore {
             kv,
