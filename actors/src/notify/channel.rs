@@ -205,18 +205,33 @@ impl Channel {
                 let bytes = response.bytes().await.unwrap_or_default();
                 classify(status, retry_after.as_deref(), &bytes)
             }
-            // Never show the URL: it holds the token.
             Err(error) if error.is_timeout() => Attempt::Retry {
-                why: format!("timed out: {}", error.without_url()),
+                why: format!("timed out: {}", describe(error)),
                 after: None,
             },
-            Err(error) if error.is_builder() => Attempt::Fail(error.without_url().to_string()),
+            Err(error) if error.is_builder() => Attempt::Fail(describe(error)),
             Err(error) => Attempt::Retry {
-                why: format!("connection: {}", error.without_url()),
+                why: format!("connection: {}", describe(error)),
                 after: None,
             },
         }
     }
+}
+
+/// The error and its causes on one line, never the URL (it holds the token).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The JSON body a channel's API expects.
