@@ -87,3 +87,57 @@ pub fn validate(config: &Config, path: &Path) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::Config;
+
+    #[test]
+    fn operations_sections_are_checked_with_the_key_named() {
+        for (case, text, want) in [
+            (
+                "TC1: bad pattern",
+                "[[breaker.rules]]\npattern = \"upbit/order\"\n",
+                "cfg.toml: breaker.rules.pattern: breaker pattern \"upbit/order\" must be exchange/region/request_type",
+            ),
+            (
+                "TC2: beyond loopback without a token",
+                "[http]\nlisten = \"0.0.0.0:9464\"\n",
+                "cfg.toml: http.admin_token_env: http.listen 0.0.0.0:9464 is beyond loopback",
+            ),
+            (
+                "TC3: telegram without chat",
+                "[[notify.channels]]\nname = \"t\"\nkind = \"telegram\"\ntoken_env = \"X\"\n",
+                "cfg.toml: notify.channels: channel \"t\": chat_id is required",
+            ),
+            (
+                "TC4: slack URL in the config",
+                "[[notify.channels]]\nname = \"s\"\nkind = \"slack\"\nurl = \"https://hooks.slack.com/services/T/B/SECRET\"\n",
+                "cfg.toml: notify.channels: channel \"s\": the webhook URL holds a token",
+            ),
+            (
+                "TC5: duplicate names",
+                "[[notify.channels]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"http://x\"\n[[notify.channels]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"http://y\"\n",
+                "cfg.toml: notify.channels.name: channel names must be unique",
+            ),
+            (
+                "TC6: unknown level",
+                "[[notify.channels]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"http://x\"\nlevels = [\"LOUD\"]\n",
+                "cfg.toml:5:",
+            ),
+        ] {
+            let error = Config::parse(Path::new("cfg.toml"), text)
+                .map(|_| ())
+                .expect_err(case)
+                .to_string();
+            assert!(error.starts_with(want), "{case}: {error}");
+        }
+        let ok = "[http]\nlisten = \"0.0.0.0:9464\"\nadmin_token_env = \"PREMIA_ADMIN_TOKEN\"\n[[breaker.rules]]\npattern = \"*/kr/order\"\nfailures = 2\n[breaker.shared]\nservers = \"nats://127.0.0.1:4222\"\n";
+        assert!(
+            Config::parse(Path::new("cfg.toml"), ok).is_ok(),
+            "TC7: a valid operations config"
+        );
+    }
+}
