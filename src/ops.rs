@@ -1,7 +1,8 @@
 //! The daemon's operations wiring for breakers and notifications, called from `daemon.rs` in a
 //! few lines: the breaker board (per-pattern parameters), the chat channels' dispatcher and the
 //! log follower that derives notifications from events, the shared breaker store sync (NATS
-//! JetStream KV), and the bounded flush of notifications at shutdown.
+//! JetStream KV), breaker states in `/metrics` (every second), and the bounded flush of
+//! notifications at shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,6 +65,16 @@ pub fn start(
         tracing::info!(channels = ?dispatcher.channel_names(), "Notification channels ready");
         (Some(dispatcher), Some(handled))
     };
+    {
+        let (board, metrics) = (breakers.clone(), metrics.clone());
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                ticker.tick().await;
+                board.export(&metrics);
+            }
+        });
+    }
     if let Some(shared) = config.breaker.shared.clone() {
         let (board, journal, health) = (breakers.clone(), journal.clone(), health.clone());
         let instance = config.instance.clone();

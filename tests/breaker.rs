@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use support::fake_chat::{Behaviour, FakeChat};
 use support::*;
 
 fn cli(config: &Path, data: &Path, args: &[&str]) -> Output {
@@ -48,15 +49,22 @@ fn the_kill_switch_through_the_cli_gates_orders_survives_a_restart_and_closes() 
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("admin-token");
     std::fs::write(&token, "s3cret-admin-token\n").unwrap();
+    // Every notification goes to a fake Telegram, so transitions can be checked as sent.
+    let chat = FakeChat::start(Behaviour::Ok);
+    let bot_token = dir.path().join("bot-token");
+    std::fs::write(&bot_token, "42:KILL").unwrap();
     let config = demo_config(
         dir.path(),
-        &format!("admin_token_file = \"{}\"\n", token.display()),
+        &format!(
+            "[[notify.channels]]\nname = \"tg\"\nkind = \"telegram\"\nbase_url = \"{}\"\nchat_id = \"1\"\ntoken_file = \"{}\"\n",
+            chat.url(),
+            bot_token.display()
+        ),
     );
-    // The token line must sit in [http]: move it there.
-    let text = std::fs::read_to_string(&config).unwrap();
-    let (body, line) = text.rsplit_once("admin_token_file").unwrap();
-    let line = format!("admin_token_file{line}");
-    let text = body.replace("[http]\n", &format!("[http]\n{line}"));
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[http]\n",
+        &format!("[http]\nadmin_token_file = \"{}\"\n", token.display()),
+    );
     std::fs::write(&config, text).unwrap();
     let data = dir.path().join("data");
 
@@ -93,6 +101,16 @@ fn the_kill_switch_through_the_cli_gates_orders_survives_a_restart_and_closes() 
             .unwrap()
             .contains("paper/local/order"),
         "{body}"
+    );
+    daemon.wait_for(
+        "the breaker state in /metrics",
+        Duration::from_secs(10),
+        || {
+            daemon
+                .get("/metrics")
+                .1
+                .contains("premia_breaker_state{key=\"paper/local/order\"} 3")
+        },
     );
     let ls = cli(&config, &data, &["breaker", "ls"]);
     assert!(ls.status.success(), "{}", stderr(&ls));
@@ -198,6 +216,32 @@ fn the_kill_switch_through_the_cli_gates_orders_survives_a_restart_and_closes() 
     daemon.signal("TERM");
     assert_eq!(daemon.wait_exit(Duration::from_secs(10)).0, Some(0));
     let verify = premia(&data, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+
+    // The transitions and the operator's commands were notified (derived from the events).
+    let sent: Vec<String> = chat
+        .hits()
+        .iter()
+        .map(|h| {
+            serde_json::from_str::<serde_json::Value>(&h.body).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for want in [
+        "[INFO] premia test 0.1.0 started",
+        "[CRITICAL] breaker paper/local/order closed -> open (operator): test kill switch",
+        "[WARNING] operator: breaker open paper/local/order (by cli:",
+        "[ERROR] rejected by the breaker: ",
+        "[INFO] breaker paper/local/order open -> closed (operator): breaker close by cli:",
+        "[INFO] premia stopped (SIGTERM)",
+    ] {
+        assert!(
+            sent.iter().any(|t| t.starts_with(want)),
+            "no notification starting {want:?} in {sent:#?}"
+        );
+    }
     assert!(verify.status.success(), "{}", stderr(&verify));
 }
 

@@ -41,6 +41,8 @@ pub struct Metrics {
     pub notifications: IntCounterVec,
     /// Notifications waiting in each chat channel's queue.
     pub notify_queue: IntGaugeVec,
+    /// Each breaker's state: 0 closed, 1 half-open, 2 open, 3 forced open.
+    pub breaker_state: IntGaugeVec,
 }
 
 impl Metrics {
@@ -126,6 +128,14 @@ impl Metrics {
             &["channel"],
         )?;
         registry.register(Box::new(notify_queue.clone()))?;
+        let breaker_state = IntGaugeVec::new(
+            Opts::new(
+                "premia_breaker_state",
+                "Each circuit breaker's state: 0 closed, 1 half-open, 2 open, 3 forced open.",
+            ),
+            &["key"],
+        )?;
+        registry.register(Box::new(breaker_state.clone()))?;
         registry.register(Box::new(feed_connected.clone()))?;
         let log_append_seconds = Histogram::with_opts(
             HistogramOpts::new(
@@ -159,6 +169,7 @@ impl Metrics {
             actor_restarts,
             notifications,
             notify_queue,
+            breaker_state,
         })
     }
 

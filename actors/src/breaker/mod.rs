@@ -49,6 +49,14 @@ pub fn feed_breaker_key(exchange: Exchange) -> String {
     format!("{exchange}/{}/feed", region(Some(exchange)))
 }
 
+/// How an error says whether it counts against a breaker: venue errors that mean "the venue is
+/// in trouble" (timeouts, 5xx, 429, connection errors) do; errors that mean "this request was
+/// wrong" (insufficient balance, a rejected price) do not, since the venue answered.
+pub trait TripsBreaker {
+    /// Whether this error counts as a breaker failure.
+    fn trips_breaker(&self) -> bool;
+}
+
 /// One breaker as the admin API and the CLI show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BreakerInfo {
@@ -164,6 +172,20 @@ impl BreakerBoard {
         self.event(key, change, false)
     }
 
+    /// Records a call's outcome: a breaker-worthy error is a failure; success or an error the
+    /// venue answered deliberately is a success (the venue is healthy). Returns any transition.
+    pub fn report<E: TripsBreaker + std::fmt::Display>(
+        &self,
+        key: &str,
+        now: Timestamp,
+        outcome: Result<(), &E>,
+    ) -> Option<BreakerTransition> {
+        match outcome {
+            Err(error) if error.trips_breaker() => self.failure(key, now, &error.to_string()),
+            _ => self.success(key),
+        }
+    }
+
     /// An operator opens `key` (the kill switch); it stays open until an operator closes it.
     pub fn force_open(&self, key: &str, reason: &str) -> Option<BreakerTransition> {
         let now = self.clock.now();
@@ -248,6 +270,19 @@ impl BreakerBoard {
         }
     }
 
+    /// Sets `premia_breaker_state{key}` for every breaker.
+    pub fn export(&self, metrics: &crate::metrics::Metrics) {
+        for (key, state, forced) in self.states() {
+            let value = match (state, forced) {
+                (BreakerState::Closed, _) => 0,
+                (BreakerState::HalfOpen, _) => 1,
+                (BreakerState::Open, false) => 2,
+                (BreakerState::Open, true) => 3,
+            };
+            metrics.breaker_state.with_label_values(&[&key]).set(value);
+        }
+    }
+
     /// Sets the `breakers` component of `/readyz`: down, naming the keys, while any breaker is
     /// forced open; ok otherwise.
     pub fn sync_health(&self, health: &Health) {
@@ -279,6 +314,56 @@ mod tests {
         );
         assert_eq!(breaker_key(Venue::Paper, "order"), "paper/local/order");
         assert_eq!(feed_breaker_key(Exchange::Okx), "okx/asia/feed");
+    }
+
+    #[derive(Debug)]
+    struct VenueError(bool);
+
+    impl std::fmt::Display for VenueError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(if self.0 {
+                "HTTP 503"
+            } else {
+                "insufficient balance"
+            })
+        }
+    }
+
+    impl TripsBreaker for VenueError {
+        fn trips_breaker(&self) -> bool {
+            self.0
+        }
+    }
+
+    #[test]
+    fn only_breaker_worthy_errors_count() {
+        let board = BreakerBoard::new(BreakerConfig {
+            failures: 2,
+            ..BreakerConfig::default()
+        });
+        let now = Timestamp::from_secs(1);
+        let key = "upbit/kr/order";
+        for (case, outcome, opens) in [
+            (
+                "TC1: a deliberate rejection is not a failure",
+                Err(VenueError(false)),
+                false,
+            ),
+            ("TC2: first 503", Err(VenueError(true)), false),
+            ("TC3: success", Ok(()), false),
+            (
+                "TC4: second 503 within the window opens",
+                Err(VenueError(true)),
+                true,
+            ),
+        ] {
+            let t = board.report(key, now, outcome.as_ref().map(|_| ()));
+            assert_eq!(
+                t.is_some_and(|t| t.to == BreakerState::Open),
+                opens,
+                "{case}"
+            );
+        }
     }
 
     #[test]
