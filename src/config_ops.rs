@@ -5,7 +5,39 @@ use std::path::Path;
 
 use premia_actors::notify::config::ChannelKind;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, HttpConfig, NotifyConfig};
+
+impl HttpConfig {
+    /// The admin token, if one is configured; an error names what could not be read.
+    pub fn admin_token(
+        &self,
+    ) -> Result<Option<premia_actors::secret::Secret>, premia_actors::secret::SecretError> {
+        if self.admin_token_env.is_none() && self.admin_token_file.is_none() {
+            return Ok(None);
+        }
+        premia_actors::secret::load(
+            "http.admin_token",
+            self.admin_token_env.as_deref(),
+            self.admin_token_file.as_deref(),
+        )
+        .map(Some)
+    }
+}
+
+impl NotifyConfig {
+    /// What the chat channels need.
+    pub fn settings(&self) -> premia_actors::notify::config::NotifySettings {
+        premia_actors::notify::config::NotifySettings {
+            channels: self.channels.clone(),
+            retry: self.retry,
+            rate_limit: self.rate_limit,
+            queue: self.queue,
+            mute: self.mute.clone(),
+            levels: self.levels.clone(),
+            templates: self.templates.clone(),
+        }
+    }
+}
 
 /// Validates `[breaker]`, `[[notify.channels]]` and the admin token rule.
 pub fn validate(config: &Config, path: &Path) -> Result<(), ConfigError> {
