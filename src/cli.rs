@@ -46,6 +46,58 @@ pub enum Command {
     /// Record an exchange's public WebSocket frames, with receive times, to a tape that replays
     /// as a feed (`source = "tape"`).
     Record(RecordCli),
+    /// Circuit breakers of the running daemon (its admin API): list, open (kill switch), close,
+    /// reset.
+    #[command(subcommand)]
+    Breaker(BreakerCommand),
+    /// Notification channels: send a test message.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+/// `premia breaker`
+#[derive(Debug, Subcommand)]
+pub enum BreakerCommand {
+    /// List every breaker: key, state, whether an operator forced it, since when it is open.
+    Ls {
+        /// One JSON object per breaker.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Force a breaker open (kill switch): it refuses every call until an operator closes it.
+    Open {
+        /// `exchange/region/request_type`, e.g. `paper/local/order`.
+        key: String,
+        /// Why (recorded with the operator command).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Close a breaker.
+    Close {
+        /// `exchange/region/request_type`.
+        key: String,
+    },
+    /// Close a breaker and clear its counters (or every breaker, with --all).
+    Reset {
+        /// `exchange/region/request_type`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        key: Option<String>,
+        /// Every breaker.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// `premia notify`
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a test message through each configured channel (or one) and print each outcome;
+    /// exits 1 if any failed.
+    Test {
+        /// Only this channel (its `name`).
+        #[arg(long, value_name = "NAME")]
+        channel: Option<String>,
+    },
 }
 
 /// `premia record`

@@ -78,6 +78,9 @@ pub struct Config {
     /// Notifications.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// Circuit breakers: parameters per key pattern, shared state.
+    #[serde(default)]
+    pub breaker: premia_actors::breaker::policy::BreakerSettings,
 }
 
 fn default_instance() -> String {
@@ -91,12 +94,20 @@ pub struct HttpConfig {
     /// Address to listen on; loopback by default.
     #[serde(default = "default_listen")]
     pub listen: std::net::SocketAddr,
+    /// Environment variable holding the admin API token (required beyond loopback).
+    #[serde(default)]
+    pub admin_token_env: Option<String>,
+    /// File holding the admin API token.
+    #[serde(default)]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 impl Default for HttpConfig {
     fn default() -> HttpConfig {
         HttpConfig {
             listen: default_listen(),
+            admin_token_env: None,
+            admin_token_file: None,
         }
     }
 }
@@ -312,6 +323,31 @@ pub struct NotifyConfig {
     /// JSON-lines file the `log` channel appends to, relative to the data dir ("" to disable).
     #[serde(default = "default_notify_file")]
     pub file: String,
+    /// `[[notify.channels]]`: Telegram, Slack, Discord, webhook.
+    #[serde(default)]
+    pub channels: Vec<premia_actors::notify::config::ChannelConfig>,
+    /// `[notify.retry]`.
+    #[serde(default)]
+    pub retry: premia_actors::notify::config::RetryConfig,
+    /// `[notify.rate_limit]`.
+    #[serde(default)]
+    pub rate_limit: premia_actors::notify::config::RateLimitConfig,
+    /// Capacity of each channel's queue (the oldest is dropped when full).
+    #[serde(default = "default_notify_queue")]
+    pub queue: usize,
+    /// Topics (event kinds) not sent to the chat channels, e.g. `["order_filled"]`.
+    #[serde(default)]
+    pub mute: Vec<String>,
+    /// Level overrides by topic, e.g. `{ order_filled = "WARNING" }`.
+    #[serde(default)]
+    pub levels: std::collections::BTreeMap<String, premia_actors::messages::Level>,
+    /// Message templates by topic, e.g. `{ order_filled = "{side} {quantity} {market} @ {price}" }`.
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, String>,
+}
+
+fn default_notify_queue() -> usize {
+    256
 }
 
 fn default_notify_file() -> String {
@@ -322,6 +358,13 @@ impl Default for NotifyConfig {
     fn default() -> NotifyConfig {
         NotifyConfig {
             file: default_notify_file(),
+            channels: Vec::new(),
+            retry: Default::default(),
+            rate_limit: Default::default(),
+            queue: default_notify_queue(),
+            mute: Vec::new(),
+            levels: Default::default(),
+            templates: Default::default(),
         }
     }
 }
@@ -519,6 +562,7 @@ impl Config {
                 ));
             }
         }
+        crate::config_ops::validate(self, path)?;
         Ok(())
     }
 

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use actix::Supervisor;
 use anyhow::{Context as _, anyhow};
-use premia_actors::breaker::{BreakerBoard, BreakerConfig};
 use premia_actors::exchanges::codec_for;
 use premia_actors::feed::simulated::SharedSimulator;
 use premia_actors::feed::tape::{TapeSource, read_tape};
@@ -159,10 +158,15 @@ async fn serve(
     let health = Health::default();
     let first_start = state.daemon.is_none();
     let had_paper_balances = state.balances.contains_key(&Venue::Paper);
-    let breakers = BreakerBoard::new(BreakerConfig::default());
+    let admin_token = config
+        .http
+        .admin_token()
+        .map_err(|e| anyhow!("admin API token: {e}"))?;
+    let breakers = crate::ops::breaker_board(config, clock.clone())?;
     for (key, breaker) in &state.breakers {
         breakers.restore(key, breaker.state, breaker.since, breaker.forced);
     }
+    breakers.sync_health(&health);
     let journal = Journal::start(
         log.clone(),
         state,
@@ -202,11 +206,23 @@ async fn serve(
             Duration::from_secs(config.supervisor.period_s),
         )
     };
+    let ops = crate::ops::start(
+        config,
+        &log,
+        &journal,
+        &breakers,
+        &health,
+        &metrics,
+        clock.clone(),
+        started.seq,
+    )?;
     let notify_file =
         (!config.notify.file.is_empty()).then(|| args.data_dir.join(&config.notify.file));
     let notifier = {
-        let (metrics, clock) = (metrics.clone(), clock.clone());
-        Supervisor::start(move |_| Notifier::new(notify_file, metrics, clock))
+        let (metrics, clock, dispatcher) = (metrics.clone(), clock.clone(), ops.dispatcher.clone());
+        Supervisor::start(move |_| {
+            Notifier::new(notify_file, metrics, clock).with_dispatcher(dispatcher)
+        })
     };
     let paper = {
         let (venue, journal) = (PaperVenue::new(&config.paper), journal.clone());
@@ -308,6 +324,7 @@ async fn serve(
             notifier.clone().recipient(),
         );
         let depth = feed.depth;
+        let feed_breakers = breakers.clone();
         let seed =
             u64::try_from(index).unwrap_or(0) ^ u64::try_from(clock.now().nanos()).unwrap_or(0);
         // The factory runs once; a restart reuses the same actor value.
@@ -323,6 +340,7 @@ async fn serve(
                 seed,
                 depth,
             )
+            .with_breakers(feed_breakers)
         });
         feeds.push(addr);
     }
@@ -332,7 +350,13 @@ async fn serve(
         metrics: metrics.clone(),
         journal: journal.clone(),
         data_dir: args.data_dir.clone(),
-    });
+    })
+    .merge(crate::admin::router(crate::admin::AdminState {
+        breakers: breakers.clone(),
+        journal: journal.clone(),
+        health: health.clone(),
+        token: admin_token,
+    }));
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -397,6 +421,7 @@ async fn serve(
             std::process::exit(130);
         }
     }
+    ops.flush(&log, Duration::from_millis(1500)).await;
     let _ = stop_http.send(());
     let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
     let _ = std::fs::remove_file(args.data_dir.join(DAEMON_FILE));

@@ -7,11 +7,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_ops;
 pub mod daemon;
 pub mod http;
+pub mod ops;
 
 use std::process::ExitCode;
 
@@ -119,6 +122,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Log(args)) => commands::bench::log(&ctx, args),
         Command::Bench(BenchCommand::Decode(args)) => commands::bench_decode::run(args),
         Command::Decode(args) => commands::decode::run(args),
+        Command::Breaker(command) => commands::breaker::run(&ctx, command),
+        Command::Notify(cli::NotifyCommand::Test { channel }) => {
+            commands::notify::test(&ctx, channel.as_deref())
+        }
         Command::Record(args) => commands::record::record(&commands::record::RecordArgs {
             exchange: args.exchange,
             markets: args.market.clone(),

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod money;
 pub mod notify;
 pub mod order;
+pub mod secret;
 pub mod signal;
 pub mod sim;
 pub mod supervisor;

@@ -39,6 +39,10 @@ pub struct Metrics {
     pub actor_restarts: IntCounterVec,
     /// Notifications, by channel and outcome.
     pub notifications: IntCounterVec,
+    /// Notifications waiting in each chat channel's queue.
+    pub notify_queue: IntGaugeVec,
+    /// Each breaker's state: 0 closed, 1 half-open, 2 open, 3 forced open.
+    pub breaker_state: IntGaugeVec,
 }
 
 impl Metrics {
@@ -116,6 +120,22 @@ impl Metrics {
             &["exchange"],
         )?;
         registry.register(Box::new(feed_fallback.clone()))?;
+        let notify_queue = IntGaugeVec::new(
+            Opts::new(
+                "premia_notify_queue_depth",
+                "Notifications waiting in each chat channel's queue.",
+            ),
+            &["channel"],
+        )?;
+        registry.register(Box::new(notify_queue.clone()))?;
+        let breaker_state = IntGaugeVec::new(
+            Opts::new(
+                "premia_breaker_state",
+                "Each circuit breaker's state: 0 closed, 1 half-open, 2 open, 3 forced open.",
+            ),
+            &["key"],
+        )?;
+        registry.register(Box::new(breaker_state.clone()))?;
         registry.register(Box::new(feed_connected.clone()))?;
         let log_append_seconds = Histogram::with_opts(
             HistogramOpts::new(
@@ -148,6 +168,8 @@ impl Metrics {
             log_head_seq,
             actor_restarts,
             notifications,
+            notify_queue,
+            breaker_state,
         })
     }
 

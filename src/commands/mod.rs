@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_decode;
+pub mod breaker;
 pub mod decode;
 pub mod events;
+pub mod notify;
 pub mod record;
 pub mod snapshot;
 pub mod source;

@@ -2,6 +2,7 @@
 //! and the commands run against its data dir.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+pub mod fake_chat;
 pub mod fake_exchange;
 
 use std::io::{Read, Write};

@@ -103,6 +103,9 @@ impl FeedActor {
             for (request, answer) in answers {
                 match answer {
                     Ok((status, body)) => {
+                        if status == 429 {
+                            act.trip(&format!("REST {request}: HTTP 429 rate limited"));
+                        }
                         let received = act.journal.clock().now();
                         match act.codec.decode_rest_for(&request, &body, received, &mut act.buf) {
                             Ok(FrameClass::Data) => {

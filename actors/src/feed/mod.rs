@@ -15,6 +15,7 @@
 pub mod backoff;
 pub mod book;
 mod fallback;
+mod guard;
 pub mod simulated;
 mod sync;
 pub mod tape;
@@ -133,6 +134,8 @@ pub struct FeedActor {
     polling_rest: bool,
     /// The HTTP client for the fallback.
     http: Option<reqwest::Client>,
+    /// The breakers gating connects (see `guard`).
+    breakers: Option<crate::breaker::BreakerBoard>,
 }
 
 /// One item of a socket's stream, tagged with the connection it belongs to; `None` marks its end.
@@ -188,6 +191,7 @@ impl FeedActor {
             in_fallback: false,
             polling_rest: false,
             http: None,
+            breakers: None,
         }
     }
 
@@ -220,6 +224,11 @@ impl FeedActor {
             }
             Connection::WebSocket(base) => {
                 let url = self.codec.ws_url(base);
+                if let Err(refused) = self.connect_permitted() {
+                    tracing::warn!(exchange = %self.exchange, %refused, "Not connecting");
+                    self.reconnect_later(ctx, &refused, "breaker");
+                    return;
+                }
                 let timeout = self.settings.connect_timeout;
                 tracing::info!(exchange = %self.exchange, %url, "Connecting");
                 let connect = async move {
@@ -257,14 +266,18 @@ impl FeedActor {
                                     }
                                 }));
                             ctx.add_stream(tagged);
+                            act.breaker_success();
                             act.on_connected("websocket subscribed".into());
                         }
-                        Ok(Err(error)) => act.reconnect_later(
-                            ctx,
-                            &format!("connect failed: {error}"),
-                            "connect_error",
-                        ),
-                        Err(_) => act.reconnect_later(ctx, "connect timed out", "connect_timeout"),
+                        Ok(Err(error)) => {
+                            let reason = format!("connect failed: {error}");
+                            act.trip(&reason);
+                            act.reconnect_later(ctx, &reason, "connect_error")
+                        }
+                        Err(_) => {
+                            act.trip("connect timed out");
+                            act.reconnect_later(ctx, "connect timed out", "connect_timeout")
+                        }
                     }
                 }));
             }
@@ -455,6 +468,7 @@ impl FeedActor {
                 "stale: no market data for {} ms",
                 self.last_data.elapsed().as_millis()
             );
+            self.trip(&reason);
             self.disconnect(ctx, &reason, "stale", false);
             return;
         }

@@ -28,6 +28,7 @@ impl FeedActor {
                     }
                 }
                 if snapshot.is_crossed() {
+                    self.trip(&format!("crossed book ({})", snapshot.market));
                     self.metrics
                         .feed_book_resyncs
                         .with_label_values(&[exchange.as_str(), "crossed"])
@@ -69,6 +70,7 @@ impl FeedActor {
             .with_label_values(&[self.exchange.as_str(), reason])
             .inc();
         tracing::warn!(exchange = %self.exchange, market, %resync, "Order book out of sync; resubscribing");
+        self.trip(&format!("book {reason} ({market}): {resync}"));
         self.resubscribe = Some(format!("book resync ({market}): {resync}"));
     }
 }

@@ -1,7 +1,18 @@
-//! The notifier. Sending never blocks trading: senders use `do_send`, and the only channel so far,
-//! `log`, writes to the tracing log and appends JSON lines to a file through a bounded queue
-//! drained by its own thread. A full queue drops the notification and counts it. Chat channels
-//! (Telegram, Slack, Discord, webhooks) plug in here next.
+//! The notifier. Sending never blocks trading: senders use `do_send`; the `log` channel writes to
+//! the tracing log and appends JSON lines to a file through a bounded queue drained by its own
+//! thread (a full queue drops the notification and counts it).
+//!
+//! The chat channels (Telegram, Slack, Discord, generic webhook; [`channel`]) are fed by a
+//! [`dispatch::Dispatcher`]: bounded per-channel queues drained by their own tokio tasks with
+//! classified retry, a per-topic rate limit and a summary of what it suppressed. What they say
+//! is derived from the events the log records ([`dispatch::follow_log`], [`message::Deriver`]):
+//! nothing that matters is missed, and the direct `Notify` messages add only what no event says.
+
+pub mod channel;
+pub mod config;
+pub mod dispatch;
+pub mod message;
+pub mod retry;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,6 +24,8 @@ use std::sync::Arc;
 
 use crate::messages::{Level, Notify};
 use crate::metrics::Metrics;
+use dispatch::Dispatcher;
+use message::{DERIVED_TOPICS, Notification};
 
 /// The notifier actor.
 #[derive(Debug)]
@@ -20,9 +33,16 @@ pub struct Notifier {
     file: Option<SyncSender<String>>,
     metrics: Metrics,
     clock: Arc<dyn Clock>,
+    dispatcher: Option<Dispatcher>,
 }
 
 impl Notifier {
+    /// Also sends direct notifications (those no event covers) to the chat channels.
+    pub fn with_dispatcher(mut self, dispatcher: Option<Dispatcher>) -> Notifier {
+        self.dispatcher = dispatcher;
+        self
+    }
+
     /// A notifier whose `log` channel also appends to `jsonl` (if given).
     pub fn new(jsonl: Option<PathBuf>, metrics: Metrics, clock: Arc<dyn Clock>) -> Notifier {
         let file = jsonl.and_then(|path| {
@@ -47,6 +67,7 @@ impl Notifier {
             file,
             metrics,
             clock,
+            dispatcher: None,
         }
     }
 }
@@ -61,6 +82,17 @@ impl Handler<Notify> for Notifier {
     type Result = ();
 
     fn handle(&mut self, note: Notify, _: &mut Context<Self>) {
+        if let Some(dispatcher) = &self.dispatcher
+            && !DERIVED_TOPICS.contains(&note.topic.as_str())
+        {
+            dispatcher.enqueue_direct(Notification {
+                level: note.level,
+                topic: note.topic.clone(),
+                text: note.text.clone(),
+                facts: Default::default(),
+                at: self.clock.now(),
+            });
+        }
         match note.level {
             Level::Info => tracing::info!(topic = %note.topic, "{}", note.text),
             Level::Warning => tracing::warn!(topic = %note.topic, "{}", note.text),
