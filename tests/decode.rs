@@ -303,10 +303,13 @@ fn binance_frames_of_any_market() {
             json!({"line": 2, "kind": "book_snapshot", "market": "SOL/FDUSD", "seq": 42,
                    "bids": [["101.50", "2.000"], ["101.40", "1"]],
                    "asks": [["101.60", "0.5"]]}),
-            // Diff depth is not decoded (premia follows partial-book streams): benign.
-            json!({"line": 3, "kind": "unknown"}),
+            // Diff depth: a delta covering update ids U..=u.
+            json!({"line": 3, "kind": "book_delta", "market": "BNB/EUR", "seq": 160,
+                   "first_seq": 157, "bids": [["250.1", "0"]], "asks": [["251.2", "3.5"]]}),
             json!({"line": 4, "kind": "ticker", "market": "XRP/TRY", "last": "18.25"}),
-            json!({"line": 5, "kind": "unknown"}),
+            // Diff depth on a raw stream: its `s` names the market.
+            json!({"line": 5, "kind": "book_delta", "market": "BTC/BRL", "seq": 160,
+                   "first_seq": 157}),
             json!({"line": 6, "kind": "ack"}),
             json!({"line": 7, "kind": "error", "source": "exchange",
                    "reason": "2: Invalid request: unknown variant"}),

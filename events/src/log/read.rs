@@ -48,12 +48,11 @@ impl LogReader {
         lock: DirLock,
         cache_bytes: u64,
     ) -> Result<LogReader, LogError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir.join(SLED_DIR))
             .cache_capacity(cache_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(LogError::store)?;
+            .mode(sled::Mode::HighThroughput);
+        let db = open_when_released(&config).map_err(LogError::store)?;
         let events = db.open_tree(EVENTS_TREE).map_err(LogError::store)?;
         let meta = db.open_tree(META_TREE).map_err(LogError::store)?;
         Ok(LogReader {
@@ -468,5 +467,27 @@ fn read_ahead(tree: &sled::Tree, from: u64, tx: &SyncSender<Result<Chunk, LogErr
     }
     if !chunk.is_empty() {
         let _ = tx.send(Ok(chunk));
+    }
+}
+
+/// How long [`open_when_released`] waits for sled's file lock.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled, waiting a little for its file lock. Whoever calls this holds premia's own lock
+/// ([`DirLock`]), so no other premia process has the database; a lock held anyway belongs to a
+/// sled instance of this process that was just dropped, whose background thread lets go of the
+/// file a moment after the drop (a log closed and reopened in one process: tests, `bench log`).
+pub(crate) fn open_when_released(config: &sled::Config) -> sled::Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && started.elapsed() < SLED_LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result,
+        }
     }
 }

@@ -31,7 +31,8 @@ fn write_flow(dir: &Path, n: u64) {
 }
 
 fn raw_tree(dir: &Path) -> (sled::Db, sled::Tree) {
-    let db = sled::open(dir.join(SLED_DIR)).unwrap();
+    let config = sled::Config::new().path(dir.join(SLED_DIR));
+    let db = super::read::open_when_released(&config).unwrap();
     let tree = db.open_tree(EVENTS_TREE).unwrap();
     (db, tree)
 }
