@@ -78,6 +78,9 @@ pub struct Config {
     /// Notifications.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// NATS: the events mirror, market data, the trading lease (absent: no NATS).
+    #[serde(default)]
+    pub nats: Option<premia_actors::nats::NatsConfig>,
 }
 
 fn default_instance() -> String {
@@ -518,6 +521,10 @@ impl Config {
                     format!("rule {:?}: quantity must be positive", rule.name),
                 ));
             }
+        }
+        if let Some(nats) = &self.nats {
+            nats.validate()
+                .map_err(|(key, message)| invalid(key, message))?;
         }
         Ok(())
     }

@@ -173,6 +173,7 @@ async fn serve(
     )?;
     health.set("log", Status::Ok);
     health.set("ledger", Status::Ok);
+    let nats = crate::daemon_nats::start(config, &log, &metrics, &health, &clock)?;
 
     let started = journal
         .append(
@@ -397,6 +398,7 @@ async fn serve(
             std::process::exit(130);
         }
     }
+    nats.stop(Duration::from_secs(2)).await;
     let _ = stop_http.send(());
     let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
     let _ = std::fs::remove_file(args.data_dir.join(DAEMON_FILE));

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod daemon;
+pub mod daemon_nats;
 pub mod http;
 
 use std::process::ExitCode;
