@@ -1,0 +1,229 @@
+//! The NATS mirror against a real nats-server (each test starts its own on a free port): the
+//! stream is created on an empty server and updated where it exists; every event reaches the
+//! stream exactly once and in seq order across a daemon killed mid-mirror, and across the
+//! server being killed for several seconds under load.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use premia_actors::health::Health;
+use premia_actors::metrics::Metrics;
+use premia_actors::mirror::Mirror;
+use premia_actors::nats::{NatsConfig, NatsMetrics};
+use premia_events::SystemClock;
+use premia_events::event::{Event, OperatorCommand};
+use premia_events::log::{EventLog, LogConfig};
+use support::nats::*;
+use support::*;
+
+/// A metric's value from a daemon's `/metrics` (0 when absent).
+fn metric(daemon: &Daemon, name: &str) -> i64 {
+    let (_, body) = daemon.get("/metrics");
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The stream against the log: one message per event, in seq order, with the event's id.
+fn audit(url: &str, events: &[serde_json::Value], instance: &str) {
+    let messages = stream_messages(url, "PREMIA_EVENTS");
+    assert_eq!(
+        messages.len(),
+        events.len(),
+        "the stream holds exactly one message per event"
+    );
+    for (n, ((subject, seq, json), event)) in messages.iter().zip(events).enumerate() {
+        let want_seq = u64::try_from(n + 1).unwrap();
+        assert_eq!(*seq, want_seq, "stream message {n} is seq {want_seq}");
+        assert_eq!(json["seq"], event["seq"], "payload seq of {want_seq}");
+        assert_eq!(json["id"], event["id"], "event id of {want_seq}");
+        assert_eq!(json["hash"], event["hash"], "hash of {want_seq}");
+        let kind = event["kind"].as_str().unwrap();
+        assert_eq!(
+            subject,
+            &format!("premia.{instance}.events.{kind}"),
+            "subject of {want_seq}"
+        );
+    }
+}
+
+fn stop(mut daemon: Daemon) {
+    daemon.signal("TERM");
+    let (code, _) = daemon.wait_exit(Duration::from_secs(15));
+    assert_eq!(code, Some(0), "clean exit: {}", daemon.output());
+}
+
+#[test]
+fn the_stream_is_created_on_an_empty_server_then_updated_where_it_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let data = dir.path().join("data");
+    let config = demo_config(dir.path(), &nats_table(&server.url()));
+    let daemon = Daemon::start(&config, &data);
+    daemon.wait_for("ten events mirrored", Duration::from_secs(60), || {
+        metric(&daemon, "premia_mirror_cursor_seq") >= 10
+    });
+    let (_, ready) = daemon.get("/readyz");
+    assert!(
+        ready.contains("\"nats_mirror\""),
+        "/readyz shows the mirror: {ready}"
+    );
+    assert!(ready.contains("lag_seqs"), "/readyz shows the lag: {ready}");
+    let output = daemon.output();
+    assert!(
+        output.contains("outcome=Created"),
+        "created on an empty server: {output}"
+    );
+    stop(daemon);
+    audit(&server.url(), &events(&data), "test");
+
+    // Same server, the stream exists: another max age updates it, and nothing is sent twice.
+    let config = demo_config(
+        dir.path(),
+        &format!(
+            "{}\n[nats.mirror]\nmax_age_s = 3600\n",
+            nats_table(&server.url())
+        ),
+    );
+    let daemon = Daemon::start(&config, &data);
+    let before = events(&data).len();
+    daemon.wait_for("the restart mirrored", Duration::from_secs(60), || {
+        metric(&daemon, "premia_mirror_cursor_seq") > i64::try_from(before).unwrap() + 2
+    });
+    assert!(
+        daemon.output().contains("outcome=Updated"),
+        "updated: {}",
+        daemon.output()
+    );
+    stop(daemon);
+    audit(&server.url(), &events(&data), "test");
+}
+
+#[test]
+fn exactly_once_when_the_daemon_is_killed_mid_mirror() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A backlog: 30k events that the daemon mirrors when it starts.
+    let out = premia(
+        &data,
+        &[
+            "bench",
+            "log",
+            "--events",
+            "30000",
+            "--appenders",
+            "8",
+            "--keep",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "bench log: {}", stderr(&out));
+    let server = NatsServer::start(dir.path());
+    let config = demo_config(dir.path(), &nats_table(&server.url()));
+    let mut daemon = Daemon::start(&config, &data);
+    daemon.wait_for("the mirror under way", Duration::from_secs(60), || {
+        metric(&daemon, "premia_mirror_cursor_seq") > 0
+    });
+    let cursor = metric(&daemon, "premia_mirror_cursor_seq");
+    daemon.signal("KILL");
+    let _ = daemon.wait_exit(Duration::from_secs(10));
+    assert!(
+        cursor < 30_000,
+        "killed mid-mirror (cursor {cursor} of 30000+)"
+    );
+
+    let daemon = Daemon::start(&config, &data);
+    daemon.wait_for("the mirror caught up", Duration::from_secs(120), || {
+        let head = metric(&daemon, "premia_log_head_seq");
+        head > 30_000 && metric(&daemon, "premia_mirror_cursor_seq") >= head
+    });
+    stop(daemon);
+    audit(&server.url(), &events(&data), "test");
+}
+
+#[test]
+fn nats_killed_for_seconds_under_load_then_every_event_once_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = NatsServer::start(dir.path());
+    let log = EventLog::open(LogConfig::new(dir.path().join("data"))).unwrap();
+    let config: NatsConfig = toml::from_str(&format!(
+        "servers = [\"{}\"]\nconnect_timeout_ms = 1000\n[mirror]\nbackoff_max_ms = 500\nack_timeout_ms = 2000\n",
+        server.url()
+    ))
+    .unwrap();
+    let registry = Metrics::new().unwrap();
+    let metrics = NatsMetrics::new(registry.registry()).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mirror = {
+        let _guard = runtime.enter();
+        Mirror {
+            log: log.clone(),
+            config,
+            instance: "load".into(),
+            metrics: metrics.clone(),
+            health: Health::default(),
+            clock: Arc::new(SystemClock),
+            on_ack: None,
+        }
+        .start()
+    };
+    // About 1000 events/s for 9 s; the server is down from 2 s to 6 s.
+    let started = Instant::now();
+    let mut killed = false;
+    let mut restarted = false;
+    let mut n = 0u64;
+    while started.elapsed() < Duration::from_secs(9) {
+        for _ in 0..10 {
+            n += 1;
+            let event = Event::OperatorCommand(OperatorCommand {
+                command: "load".into(),
+                target: format!("event {n}"),
+                by: "test".into(),
+            });
+            log.emit(&event, None).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        if !killed && started.elapsed() > Duration::from_secs(2) {
+            server.kill();
+            killed = true;
+        }
+        if !restarted && started.elapsed() > Duration::from_secs(6) {
+            assert!(
+                metrics.mirror_lag_seqs.get() > 0
+                    || metrics.mirror_errors.with_label_values(&["connect"]).get() > 0,
+                "the outage was noticed"
+            );
+            server.restart();
+            restarted = true;
+        }
+    }
+    let head = log.sync().wait().unwrap();
+    assert_eq!(head, n, "every event appended");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while metrics.mirror_cursor.get() < i64::try_from(head).unwrap() {
+        assert!(
+            Instant::now() < deadline,
+            "mirror caught up: cursor {} of {head}",
+            metrics.mirror_cursor.get()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        metrics.reconnects.with_label_values(&["mirror"]).get() > 0,
+        "the reconnect is counted"
+    );
+    runtime.block_on(mirror.stop(Duration::from_secs(5)));
+    let events: Vec<serde_json::Value> = log
+        .reader()
+        .replay_from(1)
+        .map(|e| serde_json::to_value(premia_events::json::EnvelopeJson(&e.unwrap())).unwrap())
+        .collect();
+    log.close();
+    audit(&server.url(), &events, "load");
+}
