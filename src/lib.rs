@@ -119,7 +119,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(SnapshotCommand::Verify) => commands::snapshot::verify(&ctx),
         Command::Bench(BenchCommand::Log(args)) => commands::bench::log(&ctx, args),
         Command::Bench(BenchCommand::Decode(args)) => commands::bench_decode::run(args),
+        Command::Bench(BenchCommand::Mirror(args)) => commands::bench_mirror::run(&ctx, args),
         Command::Decode(args) => commands::decode::run(args),
+        Command::Tail(args) => commands::tail::run(&ctx, args),
         Command::Record(args) => commands::record::record(&commands::record::RecordArgs {
             exchange: args.exchange,
             markets: args.market.clone(),

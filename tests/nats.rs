@@ -1,7 +1,14 @@
 //! The NATS mirror against a real nats-server (each test starts its own on a free port): the
 //! stream is created on an empty server and updated where it exists; every event reaches the
 //! stream exactly once and in seq order across a daemon killed mid-mirror, and across the
-//! server being killed for several seconds under load.
+//! server being killed for several seconds under load; `premia tail` and the README's Python
+//! subscriber read them back.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
@@ -226,4 +233,152 @@ fn nats_killed_for_seconds_under_load_then_every_event_once_in_order() {
         .collect();
     log.close();
     audit(&server.url(), &events, "load");
+}
+
+/// The Python subscriber in the README, exactly as written there.
+fn readme_python() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let after = readme
+        .split_once("<!-- python-subscriber -->")
+        .expect("README marks the Python subscriber")
+        .1;
+    let code = after.split_once("```python\n").expect("a python block").1;
+    code.split_once("\n```")
+        .expect("the block ends")
+        .0
+        .to_owned()
+        + "\n"
+}
+
+#[test]
+fn the_readme_python_subscriber_prints_every_event_in_order() {
+    let python = require_tool("python3", "python3");
+    let check = std::process::Command::new(&python)
+        .args(["-c", "import nats"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "this test needs nats-py: install it with `pip install nats-py` (CI's .ci/run does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let data = dir.path().join("data");
+    let config = demo_config(dir.path(), &nats_table(&server.url()));
+    let daemon = Daemon::start(&config, &data);
+    daemon.wait_for("ten events mirrored", Duration::from_secs(60), || {
+        metric(&daemon, "premia_mirror_cursor_seq") >= 10
+    });
+    stop(daemon);
+    let events = events(&data);
+
+    // premia tail prints the same events.
+    let out = premia(
+        &data,
+        &[
+            "tail",
+            "--server",
+            &server.url(),
+            "--instance",
+            "test",
+            "--count",
+            &events.len().to_string(),
+        ],
+    );
+    assert!(out.status.success(), "premia tail: {}", stderr(&out));
+    let tailed: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        tailed, events,
+        "premia tail prints the events as `events ls --json` does"
+    );
+    let out = premia(
+        &data,
+        &[
+            "tail",
+            "--server",
+            &server.url(),
+            "--instance",
+            "test",
+            "--kind",
+            "daemon_stopped",
+            "--count",
+            "1",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("\"kind\":\"daemon_stopped\""),
+        "--kind: {}",
+        stdout(&out)
+    );
+    for (run, first) in [(1, 1), (2, 3)] {
+        let out = premia(
+            &data,
+            &[
+                "tail",
+                "--server",
+                &server.url(),
+                "--instance",
+                "test",
+                "--durable",
+                "t",
+                "--count",
+                "2",
+            ],
+        );
+        let seqs: Vec<u64> = stdout(&out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(seqs, vec![first, first + 1], "durable run {run} resumes");
+    }
+
+    let script = dir.path().join("subscriber.py");
+    std::fs::write(&script, readme_python()).unwrap();
+    let mut child = std::process::Command::new(&python)
+        .arg(&script)
+        .env("NATS_URL", server.url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lines.len() < events.len() && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            lines.push(line);
+        }
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        lines.len(),
+        events.len(),
+        "the subscriber printed every event; stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (line, event) in lines.iter().zip(&events) {
+        let want = format!("{} {} ", event["seq"], event["kind"].as_str().unwrap());
+        assert!(line.starts_with(&want), "{line:?} starts with {want:?}");
+        let payload: serde_json::Value =
+            serde_json::from_str(line.splitn(3, ' ').nth(2).unwrap()).unwrap();
+        assert_eq!(payload, event["payload"], "payload of {want}");
+    }
 }

@@ -4,12 +4,14 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_decode;
+pub mod bench_mirror;
 pub mod decode;
 pub mod events;
 pub mod record;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod tail;
 
 use std::path::PathBuf;
 
