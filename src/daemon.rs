@@ -173,8 +173,9 @@ async fn serve(
     )?;
     health.set("log", Status::Ok);
     health.set("ledger", Status::Ok);
-    let nats = crate::daemon_nats::start(config, &log, &metrics, &health, &clock)?;
 
+    let nats =
+        crate::daemon_nats::start(config, &journal, &breakers, &metrics, &health, &clock).await?;
     let started = journal
         .append(
             &Event::DaemonStarted(DaemonStarted {

@@ -382,3 +382,97 @@ fn the_readme_python_subscriber_prints_every_event_in_order() {
         assert_eq!(payload, event["payload"], "payload of {want}");
     }
 }
+
+fn lease_config(dir: &std::path::Path, url: &str, extra: &str) -> std::path::PathBuf {
+    demo_config(
+        dir,
+        &format!("{}\n[nats.lease]\nttl_s = 6\n{extra}", nats_table(url)),
+    )
+}
+
+#[test]
+fn a_second_daemon_for_the_same_account_stays_read_only_then_takes_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let (dir_a, dir_b, dir_c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let mut a = Daemon::start(
+        &lease_config(dir_a.path(), &server.url(), ""),
+        &dir_a.path().join("data"),
+    );
+    a.wait_for("A holds the lease", Duration::from_secs(30), || {
+        metric(&a, "premia_lease_held") == 1
+    });
+    let data_b = dir_b.path().join("data");
+    let b = Daemon::start(&lease_config(dir_b.path(), &server.url(), ""), &data_b);
+    b.wait_for("B refused", Duration::from_secs(30), || {
+        b.get("/readyz").1.contains("read-only")
+    });
+    // B keeps running read-only while A trades.
+    a.wait_for("A trades", Duration::from_secs(60), || {
+        metric(
+            &a,
+            "premia_orders_total{outcome=\"filled\",venue=\"paper\"}",
+        ) > 0
+    });
+    assert_eq!(
+        metric(&b, "premia_lease_held"),
+        0,
+        "B does not hold the lease"
+    );
+
+    // A C configured to exit on conflict exits at start, naming the holder.
+    let out = std::process::Command::new(premia_bin())
+        .args(["run", "--config"])
+        .arg(lease_config(
+            dir_c.path(),
+            &server.url(),
+            "on_conflict = \"exit\"\n",
+        ))
+        .arg("--data-dir")
+        .arg(dir_c.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "C exits: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is traded by test (pid"),
+        "C names the holder: {}",
+        stderr(&out)
+    );
+
+    // A dies without releasing: B takes over once A's entry expires.
+    a.signal("KILL");
+    let _ = a.wait_exit(Duration::from_secs(10));
+    b.wait_for("B takes over", Duration::from_secs(60), || {
+        metric(&b, "premia_lease_held") == 1
+    });
+    b.wait_for("B trades", Duration::from_secs(60), || {
+        metric(
+            &b,
+            "premia_orders_total{outcome=\"filled\",venue=\"paper\"}",
+        ) > 0
+    });
+    stop(b);
+    let kinds = kinds(&events(&data_b));
+    let refused = kinds
+        .iter()
+        .position(|k| k == "lease_refused")
+        .expect("lease_refused recorded");
+    let acquired = kinds
+        .iter()
+        .position(|k| k == "lease_acquired")
+        .expect("lease_acquired recorded");
+    let first_fill = kinds
+        .iter()
+        .position(|k| k == "order_filled")
+        .expect("B filled orders");
+    assert!(refused < acquired, "refused, then acquired: {kinds:?}");
+    assert!(acquired < first_fill, "no fill before the lease: {kinds:?}");
+    assert!(
+        kinds.last().is_some_and(|k| k == "lease_lost"),
+        "released at shutdown: {kinds:?}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod exchanges;
 pub mod feed;
 pub mod health;
 pub mod journal;
+pub mod lease;
 pub mod messages;
 pub mod metrics;
 pub mod mirror;

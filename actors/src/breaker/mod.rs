@@ -194,6 +194,7 @@ impl Breaker {
 pub struct BreakerBoard {
     inner: Arc<Mutex<BTreeMap<String, Breaker>>>,
     config: BreakerConfig,
+    gate: crate::lease::TradingPermit,
 }
 
 impl BreakerBoard {
@@ -202,7 +203,14 @@ impl BreakerBoard {
         BreakerBoard {
             inner: Arc::default(),
             config,
+            gate: crate::lease::TradingPermit::default(),
         }
+    }
+
+    /// The trading permit every submit needs besides its breaker (closed while another daemon
+    /// holds this account's lease). Open unless the lease closes it.
+    pub fn gate(&self) -> &crate::lease::TradingPermit {
+        &self.gate
     }
 
     fn with<T>(&self, key: &str, f: impl FnOnce(&mut Breaker) -> T) -> Option<T> {
@@ -228,6 +236,9 @@ impl BreakerBoard {
 
     /// Asks the breaker of `key`; returns the permit and any transition to record.
     pub fn permit(&self, key: &str, now: Timestamp) -> (Permit, Option<BreakerTransition>) {
+        if let Some(why) = self.gate.refusal() {
+            return (Permit::Refused(why), None);
+        }
         match self.with(key, |b| b.permit(now)) {
             Some((permit, change)) => (permit, Self::event(key, change)),
             None => (Permit::Refused("breaker board unavailable".into()), None),
