@@ -301,8 +301,9 @@ async fn serve(
                 }
             }),
         };
-        let subscribers: Vec<actix::Recipient<MarketUpdate>> =
+        let mut subscribers: Vec<actix::Recipient<MarketUpdate>> =
             vec![signals.clone().recipient(), paper.clone().recipient()];
+        subscribers.extend(nats.market_data());
         let (journal, metrics, health, notify) = (
             journal.clone(),
             metrics.clone(),

@@ -9,8 +9,10 @@ use premia_actors::breaker::BreakerBoard;
 use premia_actors::health::Health;
 use premia_actors::journal::Journal;
 use premia_actors::lease::{FirstAttempt, Lease, LeaseHandle};
+use premia_actors::messages::MarketUpdate;
 use premia_actors::metrics::Metrics;
 use premia_actors::mirror::{Mirror, MirrorHandle};
+use premia_actors::nats::market::MarketDataPublisher;
 use premia_actors::nats::{NatsMetrics, OnConflict};
 use premia_events::Clock;
 
@@ -21,6 +23,7 @@ use crate::config::Config;
 pub struct NatsRuntime {
     mirror: Option<MirrorHandle>,
     lease: Option<LeaseHandle>,
+    market_data: Option<actix::Addr<MarketDataPublisher>>,
 }
 
 /// Starts the mirror and the lease when `[nats]` is configured. The mirror never waits for NATS
@@ -108,10 +111,23 @@ pub async fn start(
         }
         lease = Some(handle);
     }
-    Ok(NatsRuntime { mirror, lease })
+    let market_data = nats.market_data.enabled.then(|| {
+        let (nats, instance, metrics) = (nats.clone(), config.instance.clone(), nats_metrics);
+        actix::Supervisor::start(move |_| MarketDataPublisher::new(nats, instance, metrics))
+    });
+    Ok(NatsRuntime {
+        mirror,
+        lease,
+        market_data,
+    })
 }
 
 impl NatsRuntime {
+    /// The market data publisher, to add to the feeds' subscribers (when enabled).
+    pub fn market_data(&self) -> Option<actix::Recipient<MarketUpdate>> {
+        self.market_data.clone().map(actix::Addr::recipient)
+    }
+
     /// Releases the lease, publishes what the log holds now (at most `within` in all), saves the
     /// mirror's cursor, stops.
     pub async fn stop(self, within: Duration) {

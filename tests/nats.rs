@@ -476,3 +476,51 @@ fn a_second_daemon_for_the_same_account_stays_read_only_then_takes_over() {
         "released at shutdown: {kinds:?}"
     );
 }
+
+#[test]
+fn market_data_goes_to_core_nats_rate_limited_per_market() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut subscription = runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.unwrap();
+        let subscription = client.subscribe("premia.md.>").await.unwrap();
+        client.flush().await.unwrap();
+        (client, subscription)
+    });
+    let config = demo_config(
+        dir.path(),
+        &format!(
+            "{}\n[nats.market_data]\nenabled = true\nmax_per_second = 2\n",
+            nats_table(&server.url())
+        ),
+    );
+    let daemon = Daemon::start(&config, &dir.path().join("data"));
+    let window = Duration::from_secs(4);
+    let mut counts = std::collections::BTreeMap::<String, u32>::new();
+    runtime.block_on(async {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + window;
+        while let Ok(Some(message)) = tokio::time::timeout_at(deadline, subscription.1.next()).await
+        {
+            let json: serde_json::Value = serde_json::from_slice(&message.payload).unwrap();
+            assert!(json["market"].is_string(), "a market data message: {json}");
+            *counts.entry(message.subject.to_string()).or_default() += 1;
+        }
+    });
+    for subject in [
+        "premia.md.upbit.BTC-KRW.ticker",
+        "premia.md.upbit.BTC-KRW.book",
+        "premia.md.binance.BTC-USDT.ticker",
+        "premia.md.binance.BTC-USDT.book",
+    ] {
+        let n = counts.get(subject).copied().unwrap_or(0);
+        assert!(n > 0, "{subject} published: {counts:?}");
+        assert!(n <= 2 * 4 + 2, "{subject} at most 2/s: {counts:?}");
+    }
+    stop(daemon);
+}

@@ -194,7 +194,7 @@ pub struct MarketDataConfig {
     /// Publish tickers and books on core NATS (off by default).
     #[serde(default)]
     pub enabled: bool,
-    /// The most messages per second per market and kind; the newest wins, the rest are dropped.
+    /// The most messages per second per market and kind; the ones in between are dropped.
     #[serde(default = "default_md_rate")]
     pub max_per_second: u32,
 }

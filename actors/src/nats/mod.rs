@@ -5,9 +5,11 @@
 //!   client never resends, after a long outage, publishes queued before it: the mirror notices
 //!   the closed client and starts a new session from its cursor (see `mirror`), which keeps the
 //!   stream in seq order. Every new session counts in `premia_nats_reconnects_total`.
+//! - [`market`]: market data on core NATS (off by default).
 //! - [`NatsMetrics`]: connection and mirror metrics, in the daemon's registry.
 
 pub mod config;
+pub mod market;
 
 use std::sync::Arc;
 
