@@ -84,7 +84,7 @@ impl MirrorError {
     pub fn is_retryable(&self) -> bool {
         match self {
             MirrorError::Nats(e) => e.is_retryable(),
-            MirrorError::Log(e) => e.is_retryable() || matches!(e, LogError::Damaged(_)),
+            MirrorError::Log(e) => e.is_retryable(),
             MirrorError::Encode { .. } => false,
         }
     }
@@ -290,7 +290,12 @@ impl Mirror {
                     self.log.reader().set_cursor(CURSOR, *cursor)?;
                     self.metrics.mirror_cursor.set(i64::try_from(*cursor).unwrap_or(i64::MAX));
                 }
-                _ = head.changed() => {}
+                changed = head.changed() => {
+                    if changed.is_err() {
+                        // The log closed: nothing more will become durable.
+                        return Ok(());
+                    }
+                }
                 _ = tick.tick() => {
                     self.report_lag(*cursor);
                     if stopping.is_some_and(|(_, deadline)| Instant::now() > deadline) {
