@@ -524,3 +524,75 @@ fn market_data_goes_to_core_nats_rate_limited_per_market() {
     }
     stop(daemon);
 }
+
+#[test]
+fn a_lost_cursor_after_the_duplicate_window_does_not_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let log = EventLog::open(LogConfig::new(dir.path().join("data"))).unwrap();
+    for n in 0..200 {
+        let event = Event::OperatorCommand(OperatorCommand {
+            command: "load".into(),
+            target: format!("event {n}"),
+            by: "test".into(),
+        });
+        log.emit(&event, None).unwrap();
+    }
+    let head = log.sync().wait().unwrap();
+    let config: NatsConfig = toml::from_str(&format!(
+        "servers = [\"{}\"]\n[mirror]\nduplicate_window_s = 1\n",
+        server.url()
+    ))
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = Metrics::new().unwrap();
+    let metrics = NatsMetrics::new(registry.registry()).unwrap();
+    let mirror = || Mirror {
+        log: log.clone(),
+        config: config.clone(),
+        instance: "lost".into(),
+        metrics: metrics.clone(),
+        health: Health::default(),
+        clock: Arc::new(SystemClock),
+        on_ack: None,
+    };
+    let wait_caught_up = || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while metrics.mirror_cursor.get() < i64::try_from(head).unwrap() {
+            assert!(Instant::now() < deadline, "caught up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let first = {
+        let _guard = runtime.enter();
+        mirror().start()
+    };
+    wait_caught_up();
+    runtime.block_on(first.stop(Duration::from_secs(5)));
+    // The cursor is lost, and the duplicate window has passed: dedupe cannot help any more.
+    log.reader().set_cursor("nats_mirror", 0).unwrap();
+    metrics.mirror_cursor.set(0);
+    std::thread::sleep(Duration::from_millis(2500));
+    let second = {
+        let _guard = runtime.enter();
+        mirror().start()
+    };
+    wait_caught_up();
+    runtime.block_on(second.stop(Duration::from_secs(5)));
+    assert_eq!(
+        metrics.mirrored.with_label_values(&["stored"]).get(),
+        head,
+        "nothing stored twice"
+    );
+    let events: Vec<serde_json::Value> = log
+        .reader()
+        .replay_from(1)
+        .map(|e| serde_json::to_value(premia_events::json::EnvelopeJson(&e.unwrap())).unwrap())
+        .collect();
+    log.close();
+    audit(&server.url(), &events, "lost");
+}

@@ -226,6 +226,7 @@ impl Mirror {
         js.set_timeout(Duration::from_millis(m.ack_timeout_ms));
         let probe = event_subject(&self.instance, "daemon_started");
         let outcome = stream::ensure_stream(&js, m, &probe).await?;
+        self.reconcile(&js, cursor).await?;
         tracing::info!(stream = %m.stream, ?outcome, cursor = *cursor, "Mirroring the log to JetStream");
         self.metrics.connected.set(1);
         self.health.set(COMPONENT, Status::Ok);
@@ -315,6 +316,43 @@ impl Mirror {
                 }
             }
         }
+    }
+
+    /// Moves the cursor up to the stream's last message when that is one of this log's events
+    /// past the cursor (the stream holds a prefix of the log, in order, so everything before it
+    /// is there too). This keeps a resend from storing duplicates when the acks were lost and the
+    /// outage outlasted the duplicate window, or when the cursor's last write was lost.
+    async fn reconcile(
+        &self,
+        js: &jetstream::Context,
+        cursor: &mut u64,
+    ) -> Result<(), MirrorError> {
+        let prefix = event_subject(&self.instance, "");
+        let Some((seq, id)) = stream::last_message(js, &self.config.mirror.stream, &prefix).await?
+        else {
+            return Ok(());
+        };
+        if seq <= *cursor || seq > self.log.durable_head() {
+            return Ok(());
+        }
+        let ours = self
+            .log
+            .reader()
+            .get(seq)?
+            .is_some_and(|e| e.id.to_string() == id);
+        if ours {
+            tracing::info!(
+                from = *cursor,
+                to = seq,
+                "Mirror cursor moved to the stream's last event"
+            );
+            *cursor = seq;
+            self.log.reader().set_cursor(CURSOR, seq)?;
+            self.metrics
+                .mirror_cursor
+                .set(i64::try_from(seq).unwrap_or(i64::MAX));
+        }
+        Ok(())
     }
 
     /// The subject and message for `seq`, and the event's log time.

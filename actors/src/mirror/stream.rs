@@ -98,3 +98,38 @@ pub async fn ensure_stream(
         Err(error) => Err(NatsError::JetStream(error.to_string())),
     }
 }
+
+/// The stream's last message, if it is one of this log's events: its seq (from `Premia-Seq`) and
+/// its `Nats-Msg-Id`. `None` when the stream is empty or its last message is someone else's (the
+/// caller checks the id against its own log).
+pub async fn last_message(
+    js: &jetstream::Context,
+    stream_name: &str,
+    subject_prefix: &str,
+) -> Result<Option<(u64, String)>, NatsError> {
+    let mut stream = js
+        .get_stream(stream_name)
+        .await
+        .map_err(|e| NatsError::JetStream(e.to_string()))?;
+    let last = stream
+        .info()
+        .await
+        .map_err(|e| NatsError::JetStream(e.to_string()))?
+        .state
+        .last_sequence;
+    if last == 0 {
+        return Ok(None);
+    }
+    let message = match stream.get_raw_message(last).await {
+        Ok(message) => message,
+        // Deleted or expired in between: nothing to learn from it.
+        Err(_) => return Ok(None),
+    };
+    if !message.subject.starts_with(subject_prefix) {
+        return Ok(None);
+    }
+    let header = |name: &str| message.headers.get(name).map(|v| v.as_str().to_owned());
+    let seq = header(super::HEADER_SEQ).and_then(|s| s.parse().ok());
+    let id = header("Nats-Msg-Id");
+    Ok(seq.zip(id))
+}
