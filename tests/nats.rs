@@ -596,3 +596,41 @@ fn a_lost_cursor_after_the_duplicate_window_does_not_duplicate() {
     log.close();
     audit(&server.url(), &events, "lost");
 }
+
+#[test]
+fn bincode_encoding_publishes_the_records_and_tail_decodes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(dir.path());
+    let data = dir.path().join("data");
+    let config = demo_config(
+        dir.path(),
+        &format!(
+            "{}\n[nats.mirror]\nencoding = \"bincode\"\n",
+            nats_table(&server.url())
+        ),
+    );
+    let daemon = Daemon::start(&config, &data);
+    daemon.wait_for("ten events mirrored", Duration::from_secs(60), || {
+        metric(&daemon, "premia_mirror_cursor_seq") >= 10
+    });
+    stop(daemon);
+    let events = events(&data);
+    let out = premia(
+        &data,
+        &[
+            "tail",
+            "--server",
+            &server.url(),
+            "--instance",
+            "test",
+            "--count",
+            &events.len().to_string(),
+        ],
+    );
+    assert!(out.status.success(), "premia tail: {}", stderr(&out));
+    let tailed: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(tailed, events, "tail decodes and checks the records");
+}
