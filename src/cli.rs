@@ -70,7 +70,8 @@ pub struct TailArgs {
     /// Server URL (default: the config's nats.servers, else nats://127.0.0.1:4222).
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
-    /// Instance whose events to follow (default: the config's instance).
+    /// Instance whose events to follow (default: the config's instance if it has [nats], else
+    /// every instance: `*`).
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
     /// Exit after this many events.

@@ -23,14 +23,23 @@ pub fn run(ctx: &Context, args: &TailArgs) -> anyhow::Result<()> {
     if let Some(server) = &args.server {
         config.servers = vec![server.clone()];
     }
-    let instance = args
-        .instance
-        .clone()
-        .unwrap_or_else(|| ctx.config.instance.clone());
+    // Without --instance: the config's instance when the config has [nats] (it is that daemon's
+    // tail), else every instance on the server.
+    let instance = args.instance.clone().unwrap_or_else(|| {
+        if ctx.config.nats.is_some() {
+            ctx.config.instance.clone()
+        } else {
+            "*".into()
+        }
+    });
     let subject = args.subject.clone().unwrap_or_else(|| {
         format!(
             "premia.{}.events.{}",
-            nats::subject_token(&instance),
+            if instance == "*" {
+                "*".to_owned()
+            } else {
+                nats::subject_token(&instance)
+            },
             args.kind.as_deref().unwrap_or(">")
         )
     });

@@ -270,6 +270,11 @@ impl NatsConfig {
         if self.servers.is_empty() {
             return Err(("nats.servers", "give at least one server URL".into()));
         }
+        for server in &self.servers {
+            server
+                .parse::<async_nats::ServerAddr>()
+                .map_err(|e| ("nats.servers", format!("{server:?}: {e}")))?;
+        }
         for (key, secret) in [
             ("nats.password", &self.password),
             ("nats.token", &self.token),

@@ -277,6 +277,7 @@ mod tests {
             ),
             ("TC7", "servers = []", "nats.servers"),
             ("TC8", "[lease]\nttl_s = 1", "nats.lease.ttl_s"),
+            ("TC10", "servers = [\"http://x:1\"]", "nats.servers"),
         ];
         for (name, text, key) in cases {
             let config: NatsConfig = toml::from_str(text).unwrap();
