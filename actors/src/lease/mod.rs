@@ -87,6 +87,8 @@ struct Run {
     state: LeaseState,
     refused_by: Option<String>,
     first: Option<oneshot::Sender<FirstAttempt>>,
+    /// Whether the last session failed (warn once per outage).
+    failing: bool,
 }
 
 impl Lease {
@@ -109,6 +111,7 @@ impl Lease {
             state: LeaseState::Standby,
             refused_by: None,
             first: Some(first_tx),
+            failing: false,
         };
         let task = tokio::spawn(run.run(stop_rx));
         LeaseHandle {
@@ -182,7 +185,12 @@ impl Run {
                 return;
             }
             if let Err(error) = result {
-                tracing::warn!(%error, "Lease: NATS unavailable; retrying");
+                if self.failing {
+                    tracing::debug!(%error, "Lease: NATS still unavailable");
+                } else {
+                    tracing::warn!(%error, "Lease: NATS unavailable; retrying");
+                }
+                self.failing = true;
                 self.report_first(FirstAttempt::Unreachable(error.to_string()));
                 self.lease
                     .metrics
@@ -220,6 +228,7 @@ impl Run {
         loop {
             self.check_deadline().await;
             self.step(&store).await?;
+            self.failing = false;
             tokio::select! {
                 () = tokio::time::sleep(self.timing.renew_every()) => {}
                 _ = stop.changed() => {

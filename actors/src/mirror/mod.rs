@@ -192,7 +192,11 @@ impl Mirror {
                     }
                     let delay = backoff.next_delay();
                     let lag = self.log.durable_head().saturating_sub(cursor);
-                    tracing::warn!(%error, cursor, lag, retry_in_ms = delay.as_millis(), "NATS mirror interrupted; the log keeps growing");
+                    if backoff.attempts() <= 1 {
+                        tracing::warn!(%error, cursor, lag, retry_in_ms = delay.as_millis(), "NATS mirror interrupted; the log keeps growing");
+                    } else {
+                        tracing::debug!(%error, cursor, lag, retry_in_ms = delay.as_millis(), "NATS mirror still interrupted");
+                    }
                     self.health.set(
                         COMPONENT,
                         Status::Degraded(format!("{error}; {lag} event(s) waiting")),
