@@ -46,6 +46,9 @@ pub enum Command {
     /// Record an exchange's public WebSocket frames, with receive times, to a tape that replays
     /// as a feed (`source = "tape"`).
     Record(RecordCli),
+    /// Print the events mirrored to NATS JetStream as JSON lines: the reference subscriber.
+    /// Uses the config's [nats] (or --server).
+    Tail(TailArgs),
     /// Circuit breakers of the running daemon (its admin API): list, open (kill switch), close,
     /// reset.
     #[command(subcommand)]
@@ -98,6 +101,34 @@ pub enum NotifyCommand {
         #[arg(long, value_name = "NAME")]
         channel: Option<String>,
     },
+}
+
+/// `premia tail`
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// Subject filter (default: premia.<instance>.events.> , or .<kind> with --kind).
+    #[arg(long, value_name = "S")]
+    pub subject: Option<String>,
+    /// Only events of this kind (e.g. order_filled).
+    #[arg(long, value_name = "K")]
+    pub kind: Option<String>,
+    /// Start at this event seq (earlier events in the stream are skipped).
+    #[arg(long, value_name = "N")]
+    pub from_seq: Option<u64>,
+    /// A durable consumer of this name: it resumes where it stopped (events are acknowledged
+    /// once printed). Without it the consumer is ephemeral and starts at the stream's beginning.
+    #[arg(long, value_name = "NAME")]
+    pub durable: Option<String>,
+    /// Server URL (default: the config's nats.servers, else nats://127.0.0.1:4222).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Instance whose events to follow (default: the config's instance if it has [nats], else
+    /// every instance: `*`).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Exit after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
 }
 
 /// `premia record`
@@ -258,6 +289,33 @@ pub enum BenchCommand {
     /// Frame decoding per exchange and frame kind, against serde_json merely validating the
     /// same bytes (IgnoredAny).
     Decode(BenchDecode),
+    /// The NATS mirror: events/s mirrored to JetStream with dedupe against the raw JetStream
+    /// async publish rate of the same payloads, and the lag at a steady rate.
+    Mirror(BenchMirror),
+}
+
+/// `premia bench mirror`
+#[derive(Debug, Args)]
+pub struct BenchMirror {
+    /// Events in the backlog the mirror drains (and the raw run publishes).
+    #[arg(long, default_value_t = 50_000)]
+    pub events: u64,
+    /// Acks outstanding at once, for both the raw run and the mirror.
+    #[arg(long, default_value_t = 1024)]
+    pub window: usize,
+    /// Events per second for the lag measurement.
+    #[arg(long, default_value_t = 5_000)]
+    pub rate: u64,
+    /// Seconds of the lag measurement.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
+    /// A NATS server with JetStream and no stream on premia.*.events (default: start a scratch
+    /// nats-server from PATH on a free loopback port).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// A JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `premia bench decode`

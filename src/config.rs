@@ -81,6 +81,9 @@ pub struct Config {
     /// Circuit breakers: parameters per key pattern, shared state.
     #[serde(default)]
     pub breaker: premia_actors::breaker::policy::BreakerSettings,
+    /// NATS: the events mirror, market data, the trading lease (absent: no NATS).
+    #[serde(default)]
+    pub nats: Option<premia_actors::nats::NatsConfig>,
 }
 
 fn default_instance() -> String {
@@ -563,6 +566,10 @@ impl Config {
             }
         }
         crate::config_ops::validate(self, path)?;
+        if let Some(nats) = &self.nats {
+            nats.validate()
+                .map_err(|(key, message)| invalid(key, message))?;
+        }
         Ok(())
     }
 

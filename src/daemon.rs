@@ -178,6 +178,8 @@ async fn serve(
     health.set("log", Status::Ok);
     health.set("ledger", Status::Ok);
 
+    let nats =
+        crate::daemon_nats::start(config, &journal, &breakers, &metrics, &health, &clock).await?;
     let started = journal
         .append(
             &Event::DaemonStarted(DaemonStarted {
@@ -315,8 +317,9 @@ async fn serve(
                 }
             }),
         };
-        let subscribers: Vec<actix::Recipient<MarketUpdate>> =
+        let mut subscribers: Vec<actix::Recipient<MarketUpdate>> =
             vec![signals.clone().recipient(), paper.clone().recipient()];
+        subscribers.extend(nats.market_data());
         let (journal, metrics, health, notify) = (
             journal.clone(),
             metrics.clone(),
@@ -422,6 +425,7 @@ async fn serve(
         }
     }
     ops.flush(&log, Duration::from_millis(1500)).await;
+    nats.stop(Duration::from_secs(2)).await;
     let _ = stop_http.send(());
     let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
     let _ = std::fs::remove_file(args.data_dir.join(DAEMON_FILE));

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod config_ops;
 pub mod daemon;
+pub mod daemon_nats;
 pub mod http;
 pub mod ops;
 
@@ -121,11 +122,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(SnapshotCommand::Verify) => commands::snapshot::verify(&ctx),
         Command::Bench(BenchCommand::Log(args)) => commands::bench::log(&ctx, args),
         Command::Bench(BenchCommand::Decode(args)) => commands::bench_decode::run(args),
+        Command::Bench(BenchCommand::Mirror(args)) => commands::bench_mirror::run(&ctx, args),
         Command::Decode(args) => commands::decode::run(args),
         Command::Breaker(command) => commands::breaker::run(&ctx, command),
         Command::Notify(cli::NotifyCommand::Test { channel }) => {
             commands::notify::test(&ctx, channel.as_deref())
         }
+        Command::Tail(args) => commands::tail::run(&ctx, args),
         Command::Record(args) => commands::record::record(&commands::record::RecordArgs {
             exchange: args.exchange,
             markets: args.market.clone(),

@@ -32,6 +32,7 @@ impl Status {
 #[derive(Clone, Debug, Default)]
 pub struct Health {
     inner: Arc<Mutex<BTreeMap<String, Status>>>,
+    details: Arc<Mutex<BTreeMap<String, serde_json::Value>>>,
 }
 
 /// The `/readyz` body.
@@ -41,6 +42,9 @@ pub struct Readiness {
     pub status: &'static str,
     /// Each component.
     pub components: BTreeMap<String, Status>,
+    /// Figures some components add (the NATS mirror's lag), by component.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, serde_json::Value>,
 }
 
 impl Health {
@@ -48,6 +52,13 @@ impl Health {
     pub fn set(&self, component: &str, status: Status) {
         if let Ok(mut map) = self.inner.lock() {
             map.insert(component.to_owned(), status);
+        }
+    }
+
+    /// Sets a component's figures, shown under `details` in `/readyz`.
+    pub fn set_detail(&self, component: &str, detail: serde_json::Value) {
+        if let Ok(mut map) = self.details.lock() {
+            map.insert(component.to_owned(), detail);
         }
     }
 
@@ -66,6 +77,7 @@ impl Health {
         Readiness {
             status: if ready { "ready" } else { "not_ready" },
             components,
+            details: self.details.lock().map(|m| m.clone()).unwrap_or_default(),
         }
     }
 }

@@ -173,7 +173,12 @@ impl Metrics {
         })
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The registry, for modules that register their own metrics (NATS).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);

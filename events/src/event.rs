@@ -61,6 +61,26 @@ pub enum Event {
     ActorGaveUp(ActorGaveUp),
     /// An operator command (manual breaker open, etc.).
     OperatorCommand(OperatorCommand),
+    /// This daemon took its account's trading lease (NATS KV): it may trade.
+    LeaseAcquired(LeaseChange),
+    /// This daemon lost its account's trading lease (not renewed in time, or taken over): it
+    /// stops trading.
+    LeaseLost(LeaseChange),
+    /// Another daemon holds this account's trading lease: this one does not trade.
+    LeaseRefused(LeaseChange),
+}
+
+/// The payload of the lease events ([`Event::LeaseAcquired`], [`Event::LeaseLost`],
+/// [`Event::LeaseRefused`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseChange {
+    /// The account the lease is for.
+    pub account: String,
+    /// Who holds it now (this daemon for `acquired`, the other one for `refused`; empty if
+    /// unknown).
+    pub holder: String,
+    /// Why (e.g. `not renewed within 10 s`).
+    pub detail: String,
 }
 
 /// The payload of [`Event::DaemonStarted`].
@@ -421,6 +441,9 @@ kinds! {
     ActorRestarted = "actor_restarted",
     ActorGaveUp = "actor_gave_up",
     OperatorCommand = "operator_command",
+    LeaseAcquired = "lease_acquired",
+    LeaseLost = "lease_lost",
+    LeaseRefused = "lease_refused",
 }
 
 impl std::fmt::Display for EventKind {
@@ -551,6 +574,9 @@ impl Event {
                 format!("{} after {} restarts: {}", e.actor, e.restarts, e.reason)
             }
             Event::OperatorCommand(e) => format!("{} {} by {}", e.command, e.target, e.by),
+            Event::LeaseAcquired(e) | Event::LeaseLost(e) | Event::LeaseRefused(e) => {
+                format!("account {} holder {}: {}", e.account, e.holder, e.detail)
+            }
         }
     }
 }

@@ -357,6 +357,8 @@ impl State {
                 actor.reason = e.reason;
             }
             Event::OperatorCommand(_) => self.counts.operator_commands += 1,
+            // Who may trade is the lease's business (NATS KV), not the ledger's.
+            Event::LeaseAcquired(_) | Event::LeaseLost(_) | Event::LeaseRefused(_) => {}
         }
         self.last_seq = seq;
         self.last_hash = hash;

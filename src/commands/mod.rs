@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod bench_decode;
 pub mod breaker;
+pub mod bench_mirror;
 pub mod decode;
 pub mod events;
 pub mod notify;
@@ -12,6 +13,7 @@ pub mod record;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod tail;
 
 use std::path::PathBuf;
 

@@ -92,6 +92,7 @@ pub struct BreakerBoard {
     policies: Arc<BreakerPolicies>,
     clock: Arc<dyn Clock>,
     observers: Arc<Mutex<Vec<tokio::sync::mpsc::UnboundedSender<Observed>>>>,
+    gate: crate::lease::TradingPermit,
 }
 
 impl Default for BreakerBoard {
@@ -113,7 +114,15 @@ impl BreakerBoard {
             policies: Arc::new(policies),
             clock,
             observers: Arc::default(),
+            gate: crate::lease::TradingPermit::default(),
         }
+    }
+
+    /// The trading permit every order submit needs besides its breaker (closed while another
+    /// daemon holds this account's lease). Open unless the lease closes it. Feeds are not gated
+    /// by it: a read-only daemon still watches the markets.
+    pub fn gate(&self) -> &crate::lease::TradingPermit {
+        &self.gate
     }
 
     /// Every later local transition is also sent to `tx` (not those applied from the shared store).
@@ -154,6 +163,11 @@ impl BreakerBoard {
 
     /// Asks the breaker of `key`; returns the permit and any transition to record.
     pub fn permit(&self, key: &str, now: Timestamp) -> (Permit, Option<BreakerTransition>) {
+        if key.ends_with("/order")
+            && let Some(why) = self.gate.refusal()
+        {
+            return (Permit::Refused(why), None);
+        }
         match self.with(key, |b| b.permit(now)) {
             Some((permit, change)) => (permit, self.event(key, change, false)),
             None => (Permit::Refused("breaker board unavailable".into()), None),

@@ -21,6 +21,7 @@
 //! - seq is premia's own counter: the next seq is the last key + 1 on open, never sled's
 //!   `generate_id` (which jumps after a crash).
 
+mod cursor;
 mod error;
 mod lock;
 mod read;
@@ -39,6 +40,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, watch};
 
+pub use cursor::CURSORS_TREE;
 pub use error::{Damage, LogError, Problem};
 pub use lock::{DirLock, LOCK_FILE};
 pub use read::{LogReader, Replay, VerifyReport, check_head, replay_records};
