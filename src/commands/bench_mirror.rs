@@ -42,6 +42,29 @@ struct Figures {
     lag_ms_p50: f64,
     lag_ms_p99: f64,
     lag_ms_max: f64,
+    lag_phase_flushes: u64,
+    lag_phase_flush_ms_mean: f64,
+    lag_phase_flushes_over_50ms: u64,
+}
+
+/// (flushes, total flush ns, flushes slower than 50 ms) so far.
+fn flush_stats(log: &EventLog) -> (u64, u64, u64) {
+    let stats = log.stats();
+    let slow_from = premia_events::log::LogStats::FLUSH_BUCKETS_US
+        .iter()
+        .position(|us| *us > 50_000)
+        .unwrap_or(usize::MAX);
+    let slow = stats
+        .flush_buckets
+        .iter()
+        .skip(slow_from)
+        .map(|b| b.load(Ordering::Relaxed))
+        .sum();
+    (
+        stats.flushes.load(Ordering::Relaxed),
+        stats.flush_nanos.load(Ordering::Relaxed),
+        slow,
+    )
 }
 
 /// Runs the bench and prints a table (or JSON).
@@ -165,6 +188,7 @@ pub fn run(ctx: &Context, args: &BenchMirror) -> anyhow::Result<()> {
         "lag at {} events/s for {} s",
         args.rate, args.seconds
     ));
+    let flushes_before = flush_stats(&log);
     let total = args.rate.saturating_mul(args.seconds);
     let tick = Duration::from_millis(2);
     let per_tick = (args.rate / 500).max(1);
@@ -191,7 +215,12 @@ pub fn run(ctx: &Context, args: &BenchMirror) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(1));
     }
+    let flushes_after = flush_stats(&log);
     runtime.block_on(mirror.stop(Duration::from_secs(5)));
+    let lag_phase_flushes = flushes_after.0.saturating_sub(flushes_before.0);
+    let lag_phase_flush_ms_mean = flushes_after.1.saturating_sub(flushes_before.1) as f64
+        / 1e6
+        / lag_phase_flushes.max(1) as f64;
     let mut lags = lags.lock().map(|l| l.clone()).unwrap_or_default();
     lags.sort_unstable();
     let pick = |p: f64| -> f64 {
@@ -213,6 +242,9 @@ pub fn run(ctx: &Context, args: &BenchMirror) -> anyhow::Result<()> {
         lag_ms_p50: pick(0.5),
         lag_ms_p99: pick(0.99),
         lag_ms_max: pick(1.0),
+        lag_phase_flushes,
+        lag_phase_flush_ms_mean,
+        lag_phase_flushes_over_50ms: flushes_after.2.saturating_sub(flushes_before.2),
     };
     runtime.block_on(async {
         if let Ok(client) = async_nats::connect(server.as_str()).await {
@@ -246,6 +278,12 @@ pub fn run(ctx: &Context, args: &BenchMirror) -> anyhow::Result<()> {
             figures.lag_ms_p50,
             figures.lag_ms_p99,
             figures.lag_ms_max
+        );
+        println!(
+            "log flushes meanwhile: {} (mean {:.1} ms, {} over 50 ms); the mirror publishes only flushed events",
+            figures.lag_phase_flushes,
+            figures.lag_phase_flush_ms_mean,
+            figures.lag_phase_flushes_over_50ms
         );
     }
     Ok(())
