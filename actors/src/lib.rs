@@ -22,3 +22,4 @@ pub mod order;
 pub mod signal;
 pub mod sim;
 pub mod supervisor;
+pub mod venue;
