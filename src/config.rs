@@ -78,6 +78,9 @@ pub struct Config {
     /// Notifications.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// Live venues (`[[venues]]`): base URL, where the keys come from, timeouts, poll rate.
+    #[serde(default)]
+    pub venues: Vec<premia_actors::venue::VenueConfig>,
 }
 
 fn default_instance() -> String {
@@ -503,11 +506,11 @@ impl Config {
                     ),
                 ));
             }
-            if rule.venue != premia_events::Venue::Paper {
+            if rule.venue.is_live() && !self.venues.iter().any(|v| v.venue == rule.venue) {
                 return Err(invalid(
                     "rules.venue",
                     format!(
-                        "rule {:?}: live venue {} is not available yet; use \"paper\"",
+                        "rule {:?} trades on {}, which has no [[venues]] entry",
                         rule.name, rule.venue
                     ),
                 ));
@@ -519,12 +522,14 @@ impl Config {
                 ));
             }
         }
+        crate::config_venues::validate(&self.venues)
+            .map_err(|(key, message)| invalid(key, message))?;
         Ok(())
     }
 
     /// The durability to use: as configured, else `power` when a live venue is configured.
     pub fn durability(&self) -> Durability {
-        let live = self.rules.iter().any(|r| r.venue.is_live());
+        let live = self.rules.iter().any(|r| r.venue.is_live()) || !self.venues.is_empty();
         self.storage.durability.unwrap_or(if live {
             Durability::Power
         } else {

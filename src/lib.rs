@@ -10,8 +10,10 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_venues;
 pub mod daemon;
 pub mod http;
+pub mod live;
 
 use std::process::ExitCode;
 

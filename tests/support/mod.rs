@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 pub mod fake_exchange;
+pub mod fake_venue;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -190,6 +190,10 @@ impl Inner {
             &self.default
         };
         gate.wait().await;
+        // Sorted by key: a JSON body's keys come out sorted, and the hash must list the
+        // parameters in the order the body has them.
+        let mut params = params;
+        params.sort_by(|a, b| a.0.cmp(b.0));
         // Upbit hashes the unescaped `k=v&...` form of the parameters.
         let plain: String = params
             .iter()
