@@ -83,6 +83,8 @@ pub struct Tracked {
     pub accepted: bool,
     /// The last seq this order appended.
     pub last_seq: Option<u64>,
+    /// When it was last sent (or, after a restart, when reconciliation began), in ns.
+    pub sent_at: i64,
 }
 
 impl Tracked {
@@ -252,6 +254,7 @@ impl LiveContext {
             return self.reject(tracked, RejectSource::Breaker, reason).await;
         }
         tracked.attempt = tracked.attempt.saturating_add(1);
+        tracked.sent_at = self.journal.clock().now().nanos();
         let event = Event::OrderSubmitted(OrderSubmitted {
             client_order_id: tracked.id().clone(),
             attempt: tracked.attempt,
@@ -330,7 +333,10 @@ impl LiveContext {
             return self.reject(tracked, RejectSource::Venue, reason).await;
         }
         if !venue.rules().reuse_client_order_id {
-            let next = tracked.attempt.saturating_add(1);
+            let next = tracked
+                .attempt
+                .max(super::attempt_of(tracked.id()))
+                .saturating_add(1);
             let Some(new_id) =
                 super::client_order_id(&self.instance, &tracked.intent.intent_id, next)
             else {
@@ -389,6 +395,18 @@ impl LiveContext {
         self.submit(venue, tracked).await
     }
 
+    /// Whether the order was last sent long enough ago for "not found" to mean absent.
+    fn long_enough(&self, venue: &Arc<dyn Venue>, tracked: &Tracked) -> bool {
+        let waited = self
+            .journal
+            .clock()
+            .now()
+            .nanos()
+            .saturating_sub(tracked.sent_at);
+        let needed = i64::try_from(venue.rules().absent_after.as_nanos()).unwrap_or(i64::MAX);
+        waited >= needed
+    }
+
     /// Works an order until it is terminal: polls it, resolves an unknown outcome, resends it
     /// when provably absent. Runs as its own task; never blocks the order manager.
     pub async fn track(self, venue: Arc<dyn Venue>, mut tracked: Tracked, mut next: Next) {
@@ -427,6 +445,14 @@ impl LiveContext {
                         self.record(&mut tracked, event).await;
                     }
                     next = self.apply(&mut tracked, &order).await;
+                }
+                Err(VenueError::NotFound { .. })
+                    if (next == Next::Resolve || !tracked.accepted)
+                        && !self.long_enough(&venue, &tracked) =>
+                {
+                    // Not there yet: a request may still be queued at the venue. Ask again.
+                    next = Next::Resolve;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
                 Err(VenueError::NotFound { .. }) if next == Next::Resolve || !tracked.accepted => {
                     next = self
@@ -479,6 +505,7 @@ pub async fn execute(
         fee: Decimal::ZERO,
         accepted: false,
         last_seq: appended.last().map(|a| a.seq),
+        sent_at: ctx.journal.clock().now().nanos(),
     };
     let next = ctx.submit(&venue, &mut tracked).await;
     let last = tracked.last_seq;

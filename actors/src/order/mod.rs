@@ -54,6 +54,17 @@ pub fn client_order_id(instance: &str, intent: &IntentId, attempt: u32) -> Optio
     ClientOrderId::new(text).ok()
 }
 
+/// The attempt a client order id was made for: `<instance>-<hex>` is 1, `<instance>-<hex>-<n>`
+/// is n. After a restart this is the least number of sends the id stands for, even if the log
+/// lost its `OrderSubmitted`.
+pub fn attempt_of(id: &ClientOrderId) -> u32 {
+    id.as_str()
+        .split('-')
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+}
+
 /// The intent id of a signal acted on at a venue.
 pub fn intent_id(signal: &SignalId, venue: Venue) -> Option<IntentId> {
     IntentId::new(format!("{signal}/{venue}")).ok()
@@ -577,6 +588,8 @@ mod tests {
         assert_eq!(first.as_str().len(), 3 + 16);
         let retry = client_order_id("pm", &intent, 2).unwrap();
         assert_eq!(retry.as_str(), format!("{first}-2"));
+        assert_eq!(attempt_of(&first), 1, "TC0: the first id");
+        assert_eq!(attempt_of(&retry), 2, "TC1: a resubmission's id");
         let long = client_order_id("abcdefghijkl", &intent, 12).unwrap();
         assert!(long.as_str().len() <= ClientOrderId::MAX_LEN);
         assert_ne!(

@@ -35,11 +35,12 @@ pub struct LiveVenue {
 /// Live venues by name.
 pub type LiveVenues = BTreeMap<VenueName, LiveVenue>;
 
-/// Rebuilds what the order path knows about an order from the folded state.
+/// Rebuilds what the order path knows about an order from the folded state (`now` in ns).
 pub fn tracked_from_state(
     id: &premia_events::ClientOrderId,
     order: &Order,
     log_id: Option<u64>,
+    now: i64,
 ) -> Tracked {
     let quote = &order.market.quote;
     let fee = order
@@ -74,13 +75,16 @@ pub fn tracked_from_state(
             log,
             seq: order.intent_seq,
         }),
-        attempt: order.attempts,
+        attempt: order.attempts.max(super::attempt_of(id)),
         reference_price,
         trade_ids: order.trade_ids.clone(),
         filled: order.filled.0,
         fee,
         accepted: order.venue_order_id.is_some(),
         last_seq: None,
+        // A send the log did not record may have happened up to the moment the last process
+        // died: count from now.
+        sent_at: now,
     }
 }
 
@@ -88,13 +92,14 @@ pub fn tracked_from_state(
 /// whose venue could not be asked, are handed to tracking tasks.
 pub async fn reconcile(ctx: LiveContext, venues: LiveVenues) {
     let log_id = ctx.journal.log().reader().log_id().ok().flatten();
+    let now = ctx.journal.clock().now().nanos();
     let open: Vec<Tracked> = ctx
         .journal
         .ledger()
         .read(|s| {
             s.open_orders()
                 .filter(|(_, o)| venues.contains_key(&o.venue))
-                .map(|(id, o)| tracked_from_state(id, o, log_id))
+                .map(|(id, o)| tracked_from_state(id, o, log_id, now))
                 .collect()
         })
         .unwrap_or_default();
@@ -107,7 +112,6 @@ pub async fn reconcile(ctx: LiveContext, venues: LiveVenues) {
                 .collect()
         })
         .unwrap_or_default();
-    let now = ctx.journal.clock().now().nanos();
     if !open.is_empty() {
         tracing::info!(orders = open.len(), "Reconciling orders the log left open");
     }

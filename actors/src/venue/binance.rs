@@ -42,6 +42,7 @@ struct Inner {
     http: reqwest::Client,
     gate: RateGate,
     poll: Duration,
+    absent_after: Duration,
     recv_window: u64,
     /// Server time minus local time, in ms.
     offset_ms: AtomicI64,
@@ -179,6 +180,7 @@ impl Binance {
         secret: Secret,
         http: reqwest::Client,
         poll: Duration,
+        timeout: Duration,
         recv_window: u64,
     ) -> Binance {
         Binance {
@@ -189,6 +191,7 @@ impl Binance {
                 http,
                 gate: RateGate::per_second(10),
                 poll,
+                absent_after: (timeout * 3).max(Duration::from_secs(3)),
                 recv_window: recv_window.clamp(1, 60_000),
                 offset_ms: AtomicI64::new(0),
             }),
@@ -344,6 +347,7 @@ impl Venue for Binance {
         VenueRules {
             reuse_client_order_id: true,
             poll_every: self.inner.poll,
+            absent_after: self.inner.absent_after,
         }
     }
 

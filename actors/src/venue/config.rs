@@ -179,6 +179,7 @@ pub fn build(config: &VenueConfig) -> Result<Arc<dyn Venue>, VenueSetupError> {
             secret,
             http,
             poll,
+            config.timeout(),
         ))),
         premia_events::Venue::Binance => Ok(Arc::new(Binance::new(
             config
@@ -189,6 +190,7 @@ pub fn build(config: &VenueConfig) -> Result<Arc<dyn Venue>, VenueSetupError> {
             secret,
             http,
             poll,
+            config.timeout(),
             config.recv_window_ms,
         ))),
         other => Err(VenueSetupError::Unsupported(other)),

@@ -241,6 +241,10 @@ pub struct VenueRules {
     pub reuse_client_order_id: bool,
     /// How often to poll an open order.
     pub poll_every: Duration,
+    /// How long after its last send an order must stay unknown to the venue before it counts
+    /// as absent: a request can sit in a queue past the client's timeout (or outlive a killed
+    /// process) and still be placed.
+    pub absent_after: Duration,
 }
 
 /// A live venue. Methods return `'static` futures; implementations are cheap to clone.

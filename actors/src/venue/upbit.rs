@@ -39,6 +39,7 @@ struct Inner {
     orders: RateGate,
     default: RateGate,
     poll: Duration,
+    absent_after: Duration,
 }
 
 /// Upbit's market code: `KRW-BTC` for BTC/KRW.
@@ -161,6 +162,7 @@ impl Upbit {
         secret: Secret,
         http: reqwest::Client,
         poll: Duration,
+        timeout: Duration,
     ) -> Upbit {
         Upbit {
             inner: Arc::new(Inner {
@@ -171,6 +173,7 @@ impl Upbit {
                 orders: RateGate::per_second(8),
                 default: RateGate::per_second(30),
                 poll,
+                absent_after: (timeout * 3).max(Duration::from_secs(3)),
             }),
         }
     }
@@ -262,6 +265,7 @@ impl Venue for Upbit {
         VenueRules {
             reuse_client_order_id: false,
             poll_every: self.inner.poll,
+            absent_after: self.inner.absent_after,
         }
     }
 

@@ -494,6 +494,7 @@ speed = 120
 [[sim.markets]]
 exchange = "{venue}"
 market = "{market}"
+volatility = 0.3
 
 [[feeds]]
 exchange = "{venue}"
@@ -506,9 +507,9 @@ name = "live"
 exchange = "{venue}"
 market = "{market}"
 window_s = 60
-buy_below_pct = -0.1
-sell_above_pct = 0.1
-bucket_s = 120
+buy_below_pct = -0.02
+sell_above_pct = 0.02
+bucket_s = 10
 quantity = "{quantity}"
 venue = "{venue}"
 order_kind = "limit"
