@@ -77,6 +77,8 @@ pub struct Tracked {
     pub trade_ids: Vec<String>,
     /// Quantity recorded as filled.
     pub filled: Decimal,
+    /// Sum of price × quantity recorded.
+    pub notional: Decimal,
     /// Fee recorded (in the fee asset of the venue's per-order fee).
     pub fee: Decimal,
     /// Whether `OrderAccepted` was recorded.
@@ -150,7 +152,11 @@ impl LiveContext {
             });
             tracked.accepted = self.record(tracked, event).await;
         }
-        for fill in new_fills(order, &tracked.trade_ids, tracked.fee) {
+        let mut fresh = new_fills(order, &tracked.trade_ids, tracked.fee);
+        if let Some(fill) = cumulative_fill(tracked, order) {
+            fresh.push(fill);
+        }
+        for fill in fresh {
             let event = Event::OrderFilled(OrderFilled {
                 client_order_id: tracked.id().clone(),
                 trade_id: fill.trade_id.clone(),
@@ -165,6 +171,11 @@ impl LiveContext {
                     .filled
                     .checked_add(fill.quantity)
                     .unwrap_or(tracked.filled);
+                let notional = fill.price.checked_mul(fill.quantity).unwrap_or_default();
+                tracked.notional = tracked
+                    .notional
+                    .checked_add(notional)
+                    .unwrap_or(tracked.notional);
                 if order.total_fee.is_some() {
                     tracked.fee = tracked.fee.checked_add(fill.fee).unwrap_or(tracked.fee);
                 }
@@ -472,6 +483,33 @@ impl LiveContext {
     }
 }
 
+/// The fill a venue without a fill list implies: its cumulative quantity less what is recorded.
+fn cumulative_fill(tracked: &Tracked, order: &VenueOrder) -> Option<crate::venue::VenueFill> {
+    let (executed, quote) = order.cumulative?;
+    let quantity = executed.checked_sub(tracked.filled)?;
+    if quantity <= Decimal::ZERO {
+        return None;
+    }
+    let fallback = tracked.intent.price.unwrap_or(tracked.reference_price);
+    let price = quote
+        .and_then(|q| q.checked_sub(tracked.notional))
+        .and_then(|q| q.checked_div(quantity))
+        .filter(|p| *p > Decimal::ZERO)
+        .unwrap_or(fallback);
+    let fee = order
+        .total_fee
+        .and_then(|t| t.checked_sub(tracked.fee))
+        .filter(|f| *f > Decimal::ZERO)
+        .unwrap_or_default();
+    Some(crate::venue::VenueFill {
+        trade_id: format!("{}:cum:{}", order.venue_order_id, executed.normalize()),
+        price,
+        quantity,
+        fee,
+        fee_asset: tracked.intent.market.quote.clone(),
+    })
+}
+
 /// Whether a venue's refusal says the client order id is already taken.
 pub fn is_duplicate(code: &str, message: &str) -> bool {
     let text = format!("{code} {message}").to_ascii_lowercase();
@@ -502,6 +540,7 @@ pub async fn execute(
         reference_price,
         trade_ids: Vec::new(),
         filled: Decimal::ZERO,
+        notional: Decimal::ZERO,
         fee: Decimal::ZERO,
         accepted: false,
         last_seq: appended.last().map(|a| a.seq),

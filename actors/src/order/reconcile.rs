@@ -79,6 +79,7 @@ pub fn tracked_from_state(
         reference_price,
         trade_ids: order.trade_ids.clone(),
         filled: order.filled.0,
+        notional: order.filled_notional.0,
         fee,
         accepted: order.venue_order_id.is_some(),
         last_seq: None,

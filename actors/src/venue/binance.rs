@@ -131,6 +131,7 @@ pub fn parse_order(body: &Value, request: &str) -> Result<VenueOrder, VenueError
         fills: Vec::new(),
         raw_state,
         total_fee: None,
+        cumulative: None,
     };
     if let Some(fills) = body.get("fills").and_then(Value::as_array) {
         order.fills = parse_fills(fills, "tradeId", request)?;
@@ -332,7 +333,15 @@ impl Inner {
         let mut order = parse_order(&answer.body, &what)?;
         let executed = decimal(&answer.body, "executedQty").unwrap_or(Decimal::ZERO);
         if executed > Decimal::ZERO {
-            order.fills = self.trades(market, &order.venue_order_id).await?;
+            match self.trades(market, &order.venue_order_id).await {
+                Ok(fills) => order.fills = fills,
+                // No myTrades at this base URL (a proxy or test venue): cumulative quantities.
+                Err(VenueError::Rejected { status: 404, .. }) => {
+                    order.cumulative =
+                        Some((executed, decimal(&answer.body, "cummulativeQuoteQty")));
+                }
+                Err(error) => return Err(error),
+            }
         }
         Ok(order)
     }

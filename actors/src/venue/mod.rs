@@ -102,6 +102,11 @@ pub struct VenueOrder {
     /// The order's total fee so far, when the venue reports it per order rather than per fill
     /// (Upbit's `paid_fee`); its fills then carry a zero fee.
     pub total_fee: Option<Decimal>,
+    /// Set when the venue gave no list of fills (a venue or proxy without Upbit's `trades` or
+    /// Binance's `myTrades`): the cumulative executed quantity and, if known, quote amount. The
+    /// order path then records the difference to what it already has as one fill whose id
+    /// carries the cumulative quantity, so a repeat is deduplicated like any trade id.
+    pub cumulative: Option<(Decimal, Option<Decimal>)>,
 }
 
 /// A balance at a venue: free plus locked.

@@ -144,6 +144,9 @@ pub fn parse_order(body: &Value, market: &Market, request: &str) -> Result<Venue
             });
         }
     }
+    // `GET /v1/order` lists its trades; without the list, fall back to cumulative quantities.
+    let cumulative = (body.get("trades").is_none() && request == "GET /v1/order")
+        .then(|| (executed, decimal(body, "executed_funds")));
     Ok(VenueOrder {
         client_order_id: text(body, "identifier").unwrap_or_default(),
         venue_order_id,
@@ -151,6 +154,7 @@ pub fn parse_order(body: &Value, market: &Market, request: &str) -> Result<Venue
         fills,
         raw_state,
         total_fee: decimal(body, "paid_fee"),
+        cumulative,
     })
 }
 

@@ -168,6 +168,7 @@ pub(super) fn handle(book: &mut Book, request: &Request) -> Reply {
             }
             ok(order_json(order))
         }
+        ("GET", "/api/v3/myTrades") if book.hide_trades => error(404, -1000, "no such endpoint"),
         ("GET", "/api/v3/myTrades") => {
             let order_id = get(&params, "orderId").unwrap_or_default();
             let trades: Vec<serde_json::Value> = book

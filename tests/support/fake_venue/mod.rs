@@ -127,6 +127,8 @@ pub struct Book {
     fill_steps: u32,
     step: Duration,
     next_id: u64,
+    /// Give no fill lists (Upbit without `trades`, Binance without `myTrades`).
+    pub hide_trades: bool,
 }
 
 /// A running fake venue.
@@ -159,6 +161,7 @@ impl FakeVenue {
             fill_steps: 3,
             step: Duration::from_millis(300),
             next_id: 1,
+            hide_trades: false,
         }));
         let shared = book.clone();
         std::thread::spawn(move || {
@@ -180,6 +183,11 @@ impl FakeVenue {
         let mut book = self.book.lock().unwrap();
         book.chaos = Some((per_mille, seed | 1));
         book.chaos_delay = delay;
+    }
+
+    /// Answers without fill lists from now on, as a proxy or a minimal venue might.
+    pub fn hide_trades(&self) {
+        self.book.lock().unwrap().hide_trades = true;
     }
 
     /// Fills in `steps` parts, one every `step`.

@@ -99,6 +99,7 @@ fn order_json(order: &FakeOrder, with_trades: bool) -> serde_json::Value {
         "paid_fee": fee.to_string(),
         "locked": "0",
         "executed_volume": executed.to_string(),
+        "executed_funds": order.trades.iter().map(|t| t.1 * t.2).sum::<Decimal>().to_string(),
         "trades_count": order.trades.len(),
         "identifier": order.client_id,
     });
@@ -215,7 +216,8 @@ pub(super) fn handle(book: &mut Book, request: &Request) -> Reply {
                 }
                 order.cancelled = true;
             }
-            ok(200, order_json(order, true))
+            let json = order_json(order, !book.hide_trades);
+            ok(200, json)
         }
         ("GET", "/v1/orders/open") | ("GET", "/v1/orders/closed") => {
             let open = request.path.ends_with("open");
