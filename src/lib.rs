@@ -112,6 +112,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Events(EventsCommand::Show { seq }) => commands::events::show(&ctx, *seq),
         Command::Events(EventsCommand::Export(args)) => commands::events::export(&ctx, args),
         Command::Audit(AuditCommand::Verify { json }) => commands::audit::verify(&ctx, *json),
+        Command::Audit(AuditCommand::Orders { client_order_id }) => {
+            commands::orders::timeline(&ctx, client_order_id.as_deref())
+        }
+        Command::Orders(args) => commands::orders::list(&ctx, args.open, args.json),
         Command::State(args) => {
             commands::state::show(&ctx, args.at.as_deref(), args.json, args.from_snapshot)
         }

@@ -1,7 +1,7 @@
 //! Crash test of the order path: the real daemon trades against a fake Upbit that injects
 //! faults (timeouts after accepting, dropped connections, 5xx, 429) and is SIGKILLed at random
 //! moments, then restarted, `PREMIA_CHAOS_CYCLES` times (default 30; seed from
-//! `PREMIA_CHAOS_SEED`, printed). Then a last run with no rules settles every open order.
+//! `PREMIA_CHAOS_SEED`, printed; `PREMIA_CHAOS_KEEP=1` keeps the data dir). Then a last run with no rules settles every open order.
 //!
 //! Asserts: the venue never held two orders for one intent; every order the venue accepted is in
 //! the log, with exactly the venue's fills; `premia audit verify` passes after every kill; the
@@ -251,6 +251,9 @@ fn orders_are_never_doubled_or_lost_through_kill_9() {
     }
     println!("chaos: events by kind: {histogram:?}");
     let faults = submits.iter().filter(|s| s.outcome != "ok").count();
+    if std::env::var_os("PREMIA_CHAOS_KEEP").is_some() {
+        println!("chaos: data kept in {}", dir.keep().display());
+    }
     println!(
         "chaos: {cycles} cycles in {:.1} s: {} orders at the venue, {} submits ({faults} with a fault), {} intents, seed {seed}",
         started.elapsed().as_secs_f64(),

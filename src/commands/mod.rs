@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_decode;
 pub mod decode;
 pub mod events;
+pub mod orders;
 pub mod record;
 pub mod snapshot;
 pub mod source;
