@@ -152,11 +152,7 @@ impl LiveContext {
             });
             tracked.accepted = self.record(tracked, event).await;
         }
-        let mut fresh = new_fills(order, &tracked.trade_ids, tracked.fee);
-        if let Some(fill) = cumulative_fill(tracked, order) {
-            fresh.push(fill);
-        }
-        for fill in fresh {
+        for fill in fresh_fills(tracked, order) {
             let event = Event::OrderFilled(OrderFilled {
                 client_order_id: tracked.id().clone(),
                 trade_id: fill.trade_id.clone(),
@@ -166,19 +162,7 @@ impl LiveContext {
                 fee_asset: fill.fee_asset.clone(),
             });
             if self.record(tracked, event).await {
-                tracked.trade_ids.push(fill.trade_id);
-                tracked.filled = tracked
-                    .filled
-                    .checked_add(fill.quantity)
-                    .unwrap_or(tracked.filled);
-                let notional = fill.price.checked_mul(fill.quantity).unwrap_or_default();
-                tracked.notional = tracked
-                    .notional
-                    .checked_add(notional)
-                    .unwrap_or(tracked.notional);
-                if order.total_fee.is_some() {
-                    tracked.fee = tracked.fee.checked_add(fill.fee).unwrap_or(tracked.fee);
-                }
+                note_fill(tracked, fill, order.total_fee.is_some());
             }
         }
         let id = tracked.id().clone();
@@ -483,6 +467,32 @@ impl LiveContext {
     }
 }
 
+/// The fills of a venue's view of an order that are not recorded yet (pure).
+pub fn fresh_fills(tracked: &Tracked, order: &VenueOrder) -> Vec<crate::venue::VenueFill> {
+    let mut fresh = new_fills(order, &tracked.trade_ids, tracked.fee);
+    if let Some(fill) = cumulative_fill(tracked, order) {
+        fresh.push(fill);
+    }
+    fresh
+}
+
+/// Notes a recorded fill in what the order path knows (pure).
+pub fn note_fill(tracked: &mut Tracked, fill: crate::venue::VenueFill, per_order_fee: bool) {
+    tracked.filled = tracked
+        .filled
+        .checked_add(fill.quantity)
+        .unwrap_or(tracked.filled);
+    let notional = fill.price.checked_mul(fill.quantity).unwrap_or_default();
+    tracked.notional = tracked
+        .notional
+        .checked_add(notional)
+        .unwrap_or(tracked.notional);
+    if per_order_fee {
+        tracked.fee = tracked.fee.checked_add(fill.fee).unwrap_or(tracked.fee);
+    }
+    tracked.trade_ids.push(fill.trade_id);
+}
+
 /// The fill a venue without a fill list implies: its cumulative quantity less what is recorded.
 fn cumulative_fill(tracked: &Tracked, order: &VenueOrder) -> Option<crate::venue::VenueFill> {
     let (executed, quote) = order.cumulative?;
@@ -553,3 +563,7 @@ pub async fn execute(
     }
     last
 }
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;

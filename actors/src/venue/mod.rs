@@ -282,10 +282,15 @@ pub fn new_fills(order: &VenueOrder, known: &[String], recorded_fee: Decimal) ->
         .filter(|f| !known.contains(&f.trade_id))
         .cloned()
         .collect();
-    if let (Some(total), Some(last)) = (order.total_fee, fresh.last_mut()) {
-        let rest = total.checked_sub(recorded_fee).unwrap_or(Decimal::ZERO);
-        if rest > Decimal::ZERO {
-            last.fee = rest;
+    if let Some(total) = order.total_fee {
+        for fill in &mut fresh {
+            fill.fee = Decimal::ZERO;
+        }
+        if let Some(last) = fresh.last_mut() {
+            let rest = total.checked_sub(recorded_fee).unwrap_or(Decimal::ZERO);
+            if rest > Decimal::ZERO {
+                last.fee = rest;
+            }
         }
     }
     fresh
