@@ -63,6 +63,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         )),
         None => hex::encode(Sha256::digest(b"")),
     };
+    // Bad keys refuse the start before the data dir is touched.
+    crate::live::check_keys_first(&args.config)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let durability = args.config.durability();
     let log = EventLog::open(

@@ -12,6 +12,19 @@ use premia_events::event::{BalanceSet, Event};
 
 use crate::config::Config;
 
+/// Checks every live venue's keys on a short-lived runtime, before the log is opened, so a
+/// wrong key leaves nothing behind but its one-line error.
+pub fn check_keys_first(config: &Config) -> anyhow::Result<()> {
+    if config.venues.is_empty() {
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow!("cannot start a runtime to check the API keys: {e}"))?;
+    runtime.block_on(connect(config)).map(|_| ())
+}
+
 /// Builds every configured live venue and checks its keys. Invalid keys, a missing key or an
 /// unreachable venue refuse the start with one line naming the venue and the reason.
 pub async fn connect(config: &Config) -> anyhow::Result<LiveVenues> {

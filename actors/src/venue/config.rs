@@ -119,9 +119,14 @@ impl VenueConfig {
             })?,
             None => {
                 let name = env.map_or(default_env, String::as_str);
+                let file_key = if what == "API key" {
+                    "api_key_file"
+                } else {
+                    "secret_key_file"
+                };
                 std::env::var(name).map_err(|_| {
                     key(format!(
-                        "the {what} is not set: export {name} (or set a file in [[venues]])"
+                        "the {what} is not set: export {name} (or name a file in [[venues]] {file_key})"
                     ))
                 })?
             }
