@@ -291,6 +291,11 @@ impl Handler<SignalFired> for OrderManager {
                     if let Some((venue, ctx)) = live {
                         return live::execute(ctx, venue, events, intent, reference_price).await;
                     }
+                    if intent.venue.is_live() {
+                        // Config validation prevents this; never trade a live intent on paper.
+                        tracing::error!(venue = %intent.venue, "No client for this live venue: the signal is dropped");
+                        return None;
+                    }
                     execute(
                         journal, breakers, paper, notify, metrics, events, order, intent,
                     )
