@@ -3,12 +3,14 @@
 //! invalid keys).
 //!
 //! Implementations: [`upbit::Upbit`] (JWT with `query_hash`, `identifier`) and
-//! [`binance::Binance`] (HMAC-SHA256, `newClientOrderId`, server-time offset). Both are cheap to
+//! [`binance::Binance`] (HMAC-SHA256, `newClientOrderId`, server-time offset), and
+//! [`paper::PaperAdapter`] (the paper venue's actor behind the same trait). All are cheap to
 //! clone (an `Arc` inside) and return `'static` boxed futures, so the order manager can hand an
 //! order to a tracking task without borrowing the venue. Base URLs come from config.
 
 pub mod binance;
 pub mod config;
+pub mod paper;
 pub mod ratelimit;
 pub mod request;
 pub mod sign;
