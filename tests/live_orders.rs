@@ -81,9 +81,20 @@ fn trade(
     dir: &std::path::Path,
     orders: usize,
 ) -> Vec<serde_json::Value> {
+    trade_with(fake, flavor, dir, orders, |text| text)
+}
+
+/// `trade` with the config text edited first.
+fn trade_with(
+    fake: &FakeVenue,
+    flavor: Flavor,
+    dir: &std::path::Path,
+    orders: usize,
+    edit: impl Fn(String) -> String,
+) -> Vec<serde_json::Value> {
     let config = live_config(dir, flavor, &fake.url, KEY, SECRET, "");
     // At most `orders` intents a minute, so the run comes to rest with every order terminal.
-    let text = std::fs::read_to_string(&config).unwrap().replace(
+    let text = edit(std::fs::read_to_string(&config).unwrap()).replace(
         "max_orders_per_minute = 600",
         &format!("max_orders_per_minute = {orders}"),
     );
@@ -224,6 +235,56 @@ fn without_fill_lists_fills_come_from_cumulative_quantities_and_balances_still_m
                     .unwrap();
                 assert_eq!(ours, *amount, "{flavor:?}: {asset}");
             }
+        }
+    }
+}
+
+#[test]
+fn market_orders_fill_and_balances_follow_on_both_venues() {
+    for flavor in [Flavor::Upbit, Flavor::Binance] {
+        let fake = start_fake(flavor);
+        let dir = tempfile::tempdir().unwrap();
+        let _ = trade_with(&fake, flavor, dir.path(), 2, |text| {
+            text.replace("order_kind = \"limit\"", "order_kind = \"market\"")
+        });
+        let data = dir.path().join("data");
+        let state: serde_json::Value =
+            serde_json::from_str(&stdout(&premia(&data, &["state", "--json"]))).unwrap();
+        let (orders, _, balances) = fake.audit();
+        assert!(!orders.is_empty(), "{flavor:?}: no order placed");
+        let venue = if flavor == Flavor::Upbit {
+            "upbit"
+        } else {
+            "binance"
+        };
+        for order in &orders {
+            let logged = &state["orders"][&order.client_id];
+            // An Upbit market buy is sized in KRW: done at the venue, closed as cancelled with
+            // what it filled when that is short of the intended quantity.
+            assert!(
+                matches!(logged["status"].as_str(), Some("filled" | "cancelled")),
+                "{flavor:?}: {} {}",
+                order.client_id,
+                logged["status"]
+            );
+            assert_eq!(
+                logged["filled"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap(),
+                order.executed(),
+                "{flavor:?}: {}",
+                order.client_id
+            );
+        }
+        for (asset, amount) in &balances {
+            let ours: rust_decimal::Decimal = state["balances"][venue][asset]
+                .as_str()
+                .unwrap_or("0")
+                .parse()
+                .unwrap();
+            assert_eq!(ours, *amount, "{flavor:?}: {asset}");
         }
     }
 }

@@ -173,6 +173,23 @@ impl LiveContext {
             .unwrap_or_default();
         match order.state {
             VenueOrderState::Open => Next::Poll,
+            VenueOrderState::Filled if rest > Decimal::ZERO => {
+                // Done at the venue short of the intent's quantity (an Upbit market buy is
+                // sized in KRW): close it, so the log does not keep it open.
+                self.count(tracked, "partially_filled");
+                let reason = format!(
+                    "{} at the venue with {} of {} filled; the rest will not fill",
+                    order.raw_state,
+                    tracked.filled.normalize(),
+                    tracked.intent.quantity.normalize()
+                );
+                let event = Event::OrderCancelled(OrderCancelled {
+                    client_order_id: id,
+                    reason,
+                });
+                self.record(tracked, event).await;
+                Next::Done
+            }
             VenueOrderState::Filled => {
                 self.count(tracked, "filled");
                 self.notify.do_send(Notify {

@@ -335,8 +335,9 @@ impl Inner {
         if executed > Decimal::ZERO {
             match self.trades(market, &order.venue_order_id).await {
                 Ok(fills) => order.fills = fills,
-                // No myTrades at this base URL (a proxy or test venue): cumulative quantities.
-                Err(VenueError::Rejected { status: 404, .. }) => {
+                // No myTrades at this base URL (a proxy or test venue answers 4xx, not an
+                // auth or rate error, which propagate): cumulative quantities.
+                Err(VenueError::Rejected { .. }) => {
                     order.cumulative =
                         Some((executed, decimal(&answer.body, "cummulativeQuoteQty")));
                 }
