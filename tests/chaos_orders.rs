@@ -85,6 +85,25 @@ fn orders_are_never_doubled_or_lost_through_kill_9() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(30);
+    chaos(Flavor::Upbit, cycles);
+}
+
+/// The same against a fake Binance, whose client order ids may be sent again once absent
+/// (a third of the cycles).
+#[test]
+fn binance_orders_are_never_doubled_or_lost_through_kill_9() {
+    let cycles: usize = std::env::var("PREMIA_CHAOS_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    chaos(Flavor::Binance, cycles.div_ceil(3));
+}
+
+fn chaos(flavor: Flavor, cycles: usize) {
+    let (venue, quote) = match flavor {
+        Flavor::Upbit => ("upbit", ("KRW", "1000000000")),
+        Flavor::Binance => ("binance", ("USDT", "10000000")),
+    };
     let seed: u64 = std::env::var("PREMIA_CHAOS_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -95,21 +114,16 @@ fn orders_are_never_doubled_or_lost_through_kill_9() {
                 .as_nanos() as u64
         })
         | 1;
-    println!("chaos: {cycles} cycles, seed {seed} (PREMIA_CHAOS_SEED={seed} repeats it)");
+    println!("chaos: {venue}: {cycles} cycles, seed {seed} (PREMIA_CHAOS_SEED={seed} repeats it)");
     let started = Instant::now();
     let mut rng = Rng(seed);
 
-    let fake = FakeVenue::start(
-        Flavor::Upbit,
-        KEY,
-        SECRET,
-        &[("KRW", "1000000000"), ("BTC", "10")],
-    );
+    let fake = FakeVenue::start(flavor, KEY, SECRET, &[quote, ("BTC", "10")]);
     // A fifth of submits meet a fault; a delayed answer comes after the client's 1 s timeout.
     fake.chaos(200, seed, Duration::from_millis(1500));
     fake.fills(3, Duration::from_millis(250));
     let dir = tempfile::tempdir().unwrap();
-    let config = live_config(dir.path(), Flavor::Upbit, &fake.url, KEY, SECRET, "");
+    let config = live_config(dir.path(), flavor, &fake.url, KEY, SECRET, "");
     let data = dir.path().join("data");
 
     for cycle in 0..cycles {
@@ -236,7 +250,7 @@ fn orders_are_never_doubled_or_lost_through_kill_9() {
 
     // 3. Balances follow the fills.
     for (asset, amount) in &balances {
-        let ours = decimal(&state["balances"]["upbit"][asset]);
+        let ours = decimal(&state["balances"][venue][asset]);
         assert_eq!(
             ours, *amount,
             "seed {seed}: {asset} balance: premia {ours}, venue {amount}"
@@ -255,7 +269,7 @@ fn orders_are_never_doubled_or_lost_through_kill_9() {
         println!("chaos: data kept in {}", dir.keep().display());
     }
     println!(
-        "chaos: {cycles} cycles in {:.1} s: {} orders at the venue, {} submits ({faults} with a fault), {} intents, seed {seed}",
+        "chaos: {venue}: {cycles} cycles in {:.1} s: {} orders at the venue, {} submits ({faults} with a fault), {} intents, seed {seed}",
         started.elapsed().as_secs_f64(),
         orders.len(),
         submits.len(),

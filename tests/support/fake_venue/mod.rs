@@ -231,7 +231,13 @@ impl Book {
                 };
                 let funds = qty * order.price;
                 let fee = (funds * Decimal::new(5, 4)).round_dp(8);
-                let trade_id = format!("{}-t{}", order.venue_id, order.trades.len() + 1);
+                let trade_id = match self.flavor {
+                    Flavor::Upbit => format!("{}-t{}", order.venue_id, order.trades.len() + 1),
+                    // Binance's trade ids are numbers.
+                    Flavor::Binance => (order.venue_id.parse::<u64>().unwrap_or(0) * 100
+                        + order.trades.len() as u64)
+                        .to_string(),
+                };
                 order.trades.push((trade_id, order.price, qty, fee));
                 changes.push((
                     order.base.clone(),
