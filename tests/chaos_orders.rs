@@ -204,6 +204,20 @@ fn chaos(flavor: Flavor, cycles: usize) {
         );
     }
 
+    // Every order the venue holds was recorded as submitted (durably) before it was sent.
+    let submitted: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e["kind"] == "order_submitted")
+        .filter_map(|e| e["payload"]["client_order_id"].as_str())
+        .collect();
+    for order in &orders {
+        assert!(
+            submitted.contains(order.client_id.as_str()),
+            "seed {seed}: {} is at the venue but no order_submitted names it",
+            order.client_id
+        );
+    }
+
     // 2. Every accepted order is in the log with exactly its fills.
     for order in &orders {
         let logged = &state["orders"][&order.client_id];

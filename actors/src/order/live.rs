@@ -271,7 +271,15 @@ impl LiveContext {
             client_order_id: tracked.id().clone(),
             attempt: tracked.attempt,
         });
-        self.record(tracked, event).await;
+        // Durable before the venue hears of it, so the log names every attempt a venue may
+        // hold, even after kill -9 (one more group-committed flush per submit).
+        match self.journal.append(&event, tracked.cause).await {
+            Ok(appended) => tracked.last_seq = Some(appended.seq),
+            Err(error) => {
+                tracing::error!(%error, order = %tracked.id(), "Submit not recorded: not sent");
+                return Next::Resolve;
+            }
+        }
         let result = venue.submit(&tracked.request()).await;
         match &result {
             Err(error) if error.trips_breaker() => {
