@@ -29,6 +29,8 @@ pub enum Command {
     /// List, show and export the events in the log.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// List orders and where they are in their lifecycle (from the log).
+    Orders(OrdersArgs),
     /// Check the log's integrity.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -249,6 +251,23 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// An order's lifecycle: its signal, intent, every submit, the venue's answers and fills,
+    /// each with what caused it. Without an id: every order.
+    Orders {
+        /// The client order id (any id of a resubmitted intent shows the whole intent).
+        client_order_id: Option<String>,
+    },
+}
+
+/// `premia orders`
+#[derive(Debug, Args)]
+pub struct OrdersArgs {
+    /// Only orders that are not terminal.
+    #[arg(long)]
+    pub open: bool,
+    /// One JSON object per order instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `premia state`

@@ -84,6 +84,9 @@ pub struct Config {
     /// NATS: the events mirror, market data, the trading lease (absent: no NATS).
     #[serde(default)]
     pub nats: Option<premia_actors::nats::NatsConfig>,
+    /// Live venues (`[[venues]]`): base URL, where the keys come from, timeouts, poll rate.
+    #[serde(default)]
+    pub venues: Vec<premia_actors::venue::VenueConfig>,
 }
 
 fn default_instance() -> String {
@@ -549,11 +552,11 @@ impl Config {
                     ),
                 ));
             }
-            if rule.venue != premia_events::Venue::Paper {
+            if rule.venue.is_live() && !self.venues.iter().any(|v| v.venue == rule.venue) {
                 return Err(invalid(
                     "rules.venue",
                     format!(
-                        "rule {:?}: live venue {} is not available yet; use \"paper\"",
+                        "rule {:?} trades on {}, which has no [[venues]] entry",
                         rule.name, rule.venue
                     ),
                 ));
@@ -570,12 +573,14 @@ impl Config {
             nats.validate()
                 .map_err(|(key, message)| invalid(key, message))?;
         }
+        crate::config_venues::validate(&self.venues)
+            .map_err(|(key, message)| invalid(key, message))?;
         Ok(())
     }
 
     /// The durability to use: as configured, else `power` when a live venue is configured.
     pub fn durability(&self) -> Durability {
-        let live = self.rules.iter().any(|r| r.venue.is_live());
+        let live = self.rules.iter().any(|r| r.venue.is_live()) || !self.venues.is_empty();
         self.storage.durability.unwrap_or(if live {
             Durability::Power
         } else {

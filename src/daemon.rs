@@ -62,6 +62,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         )),
         None => hex::encode(Sha256::digest(b"")),
     };
+    // Bad keys refuse the start before the data dir is touched.
+    crate::live::check_keys_first(&args.config)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let durability = args.config.durability();
     let log = EventLog::open(
@@ -154,6 +156,8 @@ async fn serve(
     http_addr: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
     let config = &args.config;
+    // Live venues first: bad keys refuse the start before anything is recorded.
+    let live = crate::live::connect(config).await?;
     let metrics = Metrics::new().map_err(|e| anyhow!("metrics: {e}"))?;
     let health = Health::default();
     let first_start = state.daemon.is_none();
@@ -202,6 +206,8 @@ async fn serve(
         }
     }
 
+    crate::live::record_initial_balances(&journal, &live, started.id).await?;
+
     let budget = || {
         RestartBudget::new(
             config.supervisor.max_restarts,
@@ -242,6 +248,7 @@ async fn serve(
         );
         Supervisor::start(move |_| {
             OrderManager::new(instance, journal, risk, breakers, paper, notify, metrics)
+                .with_live_venues(live)
         })
     };
     health.set("order_manager", Status::Ok);
@@ -376,13 +383,19 @@ async fn serve(
     let markets: usize = config.feeds.iter().map(|f| f.markets.len()).sum();
     let sim = config.feeds.iter().any(|f| f.source == FeedSource::Sim);
     let line = format!(
-        "premia {} running: instance {}, {} feed(s) ({} market(s){}), {} rule(s), paper trading; log {} ({} durability); http://{http_addr} (/healthz /readyz /metrics). Ctrl-C stops it.",
+        "premia {} running: instance {}, {} feed(s) ({} market(s){}), {} rule(s), {}; log {} ({} durability); http://{http_addr} (/healthz /readyz /metrics). Ctrl-C stops it.",
         env!("CARGO_PKG_VERSION"),
         config.instance,
         config.feeds.len(),
         markets,
         if sim { ", simulated" } else { "" },
         config.rules.len(),
+        if config.venues.is_empty() {
+            "paper trading".to_owned()
+        } else {
+            let names: Vec<&str> = config.venues.iter().map(|v| v.venue.as_str()).collect();
+            format!("live on {}", names.join(", "))
+        },
         args.data_dir.display(),
         config.durability().as_str(),
     );

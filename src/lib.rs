@@ -12,9 +12,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod config_ops;
+pub mod config_venues;
 pub mod daemon;
 pub mod daemon_nats;
 pub mod http;
+pub mod live;
 pub mod ops;
 
 use std::process::ExitCode;
@@ -114,6 +116,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Events(EventsCommand::Show { seq }) => commands::events::show(&ctx, *seq),
         Command::Events(EventsCommand::Export(args)) => commands::events::export(&ctx, args),
         Command::Audit(AuditCommand::Verify { json }) => commands::audit::verify(&ctx, *json),
+        Command::Audit(AuditCommand::Orders { client_order_id }) => {
+            commands::orders::timeline(&ctx, client_order_id.as_deref())
+        }
+        Command::Orders(args) => commands::orders::list(&ctx, args.open, args.json),
         Command::State(args) => {
             commands::state::show(&ctx, args.at.as_deref(), args.json, args.from_snapshot)
         }

@@ -185,8 +185,7 @@ fn notify_test_reports_each_channel_and_retries_only_what_is_retryable() {
         .find(|(n, _)| n == "x-premia-signature")
         .map(|(_, v)| v.clone())
         .expect("signature header");
-    let want =
-        premia_actors::notify::channel::hmac_sha256(b"webhook-secret", signed.body.as_bytes());
+    let want = premia_actors::venue::sign::hmac_sha256(b"webhook-secret", signed.body.as_bytes());
     assert_eq!(signature, format!("sha256={}", hex::encode(want)));
 
     // One channel only.

@@ -26,3 +26,4 @@ pub mod secret;
 pub mod signal;
 pub mod sim;
 pub mod supervisor;
+pub mod venue;

@@ -193,8 +193,16 @@ mod tests {
             file: file.map(Path::to_path_buf),
         };
         let cases: Vec<(&str, Result<Secret, SecretError>, Result<&str, SecretError>)> = vec![
-            ("TC0 file, trimmed", load("k", None, Some(&path)), Ok("s3cret")),
-            ("TC1 table file", table(None, Some(&path)).load("k"), Ok("s3cret")),
+            (
+                "TC0 file, trimmed",
+                load("k", None, Some(&path)),
+                Ok("s3cret"),
+            ),
+            (
+                "TC1 table file",
+                table(None, Some(&path)).load("k"),
+                Ok("s3cret"),
+            ),
             (
                 "TC2 nothing named",
                 load("k", None, None),

@@ -4,11 +4,12 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_decode;
-pub mod breaker;
 pub mod bench_mirror;
+pub mod breaker;
 pub mod decode;
 pub mod events;
 pub mod notify;
+pub mod orders;
 pub mod record;
 pub mod snapshot;
 pub mod source;

@@ -4,6 +4,7 @@
 
 pub mod fake_chat;
 pub mod fake_exchange;
+pub mod fake_venue;
 pub mod nats;
 
 use std::io::{Read, Write};

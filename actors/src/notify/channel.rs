@@ -7,8 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use super::config::{ChannelConfig, ChannelKind};
 use super::message::Notification;
 use super::retry::Backoff;
@@ -352,31 +350,7 @@ pub async fn deliver(
     }
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    let hashed;
-    let key = if key.len() > 64 {
-        hashed = Sha256::digest(key);
-        hashed.as_slice()
-    } else {
-        key
-    };
-    for (b, k) in block.iter_mut().zip(key) {
-        *b = *k;
-    }
-    let ipad: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new()
-        .chain_update(&ipad)
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(&opad)
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
+use crate::venue::sign::hmac_sha256;
 
 #[cfg(test)]
 mod tests {

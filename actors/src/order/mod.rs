@@ -15,7 +15,9 @@
 //! At start, orders the log left non-terminal on the paper venue are closed as cancelled: the
 //! paper venue keeps nothing across restarts, so they are not working anywhere.
 
+pub mod live;
 pub mod paper;
+pub mod reconcile;
 pub mod risk;
 
 use std::collections::VecDeque;
@@ -50,6 +52,17 @@ pub fn client_order_id(instance: &str, intent: &IntentId, attempt: u32) -> Optio
         format!("{instance}-{short}")
     };
     ClientOrderId::new(text).ok()
+}
+
+/// The attempt a client order id was made for: `<instance>-<hex>` is 1, `<instance>-<hex>-<n>`
+/// is n. After a restart this is the least number of sends the id stands for, even if the log
+/// lost its `OrderSubmitted`.
+pub fn attempt_of(id: &ClientOrderId) -> u32 {
+    id.as_str()
+        .split('-')
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
 }
 
 /// The intent id of a signal acted on at a venue.
@@ -115,6 +128,8 @@ pub struct OrderManager {
     /// The last seq this manager appended.
     last_seq: u64,
     draining: bool,
+    /// Live venues (empty: paper only).
+    live: reconcile::LiveVenues,
 }
 
 impl OrderManager {
@@ -139,6 +154,23 @@ impl OrderManager {
             acted: VecDeque::new(),
             last_seq: 0,
             draining: false,
+            live: reconcile::LiveVenues::new(),
+        }
+    }
+
+    /// Trades on these live venues too; their open orders are reconciled at start.
+    pub fn with_live_venues(mut self, live: reconcile::LiveVenues) -> OrderManager {
+        self.live = live;
+        self
+    }
+
+    fn live_context(&self) -> live::LiveContext {
+        live::LiveContext {
+            instance: self.instance.clone(),
+            journal: self.journal.clone(),
+            breakers: self.breakers.clone(),
+            notify: self.notify.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 
@@ -154,6 +186,12 @@ impl Actor for OrderManager {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        // Live orders the log left open are reconciled with their venues, and orphans looked
+        // for, before any new signal is handled (`wait` holds the mailbox).
+        if !self.live.is_empty() {
+            let reconciled = reconcile::reconcile(self.live_context(), self.live.clone());
+            ctx.wait(reconciled.into_actor(self));
+        }
         // Close paper orders a previous run left open, before any new signal is handled.
         let journal = self.journal.clone();
         let stale: Vec<ClientOrderId> = journal
@@ -198,6 +236,8 @@ impl Handler<Drain> for OrderManager {
 /// An order ready to go: the events to record first, the venue order, the intent.
 struct Planned {
     events: Vec<Event>,
+    /// The price the signal saw.
+    reference_price: rust_decimal::Decimal,
     order: PaperOrder,
     intent: OrderIntended,
 }
@@ -220,6 +260,13 @@ impl Handler<SignalFired> for OrderManager {
         let notify = self.notify.clone();
         let metrics = self.metrics.clone();
         let wait_for = self.last_seq;
+        let live = match &plan {
+            Plan::Order(planned) => self
+                .live
+                .get(&planned.intent.venue)
+                .map(|l| (l.venue.clone(), self.live_context())),
+            _ => None,
+        };
         let fut = async move {
             journal.caught_up(wait_for).await;
             match plan {
@@ -237,9 +284,18 @@ impl Handler<SignalFired> for OrderManager {
                 Plan::Order(planned) => {
                     let Planned {
                         events,
+                        reference_price,
                         order,
                         intent,
                     } = *planned;
+                    if let Some((venue, ctx)) = live {
+                        return live::execute(ctx, venue, events, intent, reference_price).await;
+                    }
+                    if intent.venue.is_live() {
+                        // Config validation prevents this; never trade a live intent on paper.
+                        tracing::error!(venue = %intent.venue, "No client for this live venue: the signal is dropped");
+                        return None;
+                    }
                     execute(
                         journal, breakers, paper, notify, metrics, events, order, intent,
                     )
@@ -344,6 +400,7 @@ impl OrderManager {
         };
         Plan::Order(Box::new(Planned {
             events: vec![raised, Event::OrderIntended(intent.clone())],
+            reference_price: signal.price,
             order,
             intent,
         }))
@@ -536,6 +593,8 @@ mod tests {
         assert_eq!(first.as_str().len(), 3 + 16);
         let retry = client_order_id("pm", &intent, 2).unwrap();
         assert_eq!(retry.as_str(), format!("{first}-2"));
+        assert_eq!(attempt_of(&first), 1, "TC0: the first id");
+        assert_eq!(attempt_of(&retry), 2, "TC1: a resubmission's id");
         let long = client_order_id("abcdefghijkl", &intent, 12).unwrap();
         assert!(long.as_str().len() <= ClientOrderId::MAX_LEN);
         assert_ne!(
