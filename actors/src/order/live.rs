@@ -281,20 +281,9 @@ impl LiveContext {
             }
         }
         let result = venue.submit(&tracked.request()).await;
-        match &result {
-            Err(error) if error.trips_breaker() => {
-                if let Some(t) =
-                    self.breakers
-                        .failure(&key, self.journal.clock().now(), &error.to_string())
-                {
-                    self.journal.emit(&Event::BreakerTransition(t), None);
-                }
-            }
-            _ => {
-                if let Some(t) = self.breakers.success(&key) {
-                    self.journal.emit(&Event::BreakerTransition(t), None);
-                }
-            }
+        let now = self.journal.clock().now();
+        if let Some(t) = self.breakers.report(&key, now, result.as_ref().map(|_| ())) {
+            self.journal.emit(&Event::BreakerTransition(t), None);
         }
         match result {
             Ok(order) => self.apply(tracked, &order).await,

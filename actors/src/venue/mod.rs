@@ -300,3 +300,9 @@ pub fn new_fills(order: &VenueOrder, known: &[String], recorded_fee: Decimal) ->
 
 #[cfg(test)]
 mod tests;
+
+impl crate::breaker::TripsBreaker for VenueError {
+    fn trips_breaker(&self) -> bool {
+        VenueError::trips_breaker(self)
+    }
+}
