@@ -158,13 +158,7 @@ fn the_daemon_trades_reports_and_stops_cleanly_then_restarts_without_repeating_i
         },
     );
     std::thread::sleep(Duration::from_secs(3));
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 
     let all = events(&data);
     let restart_seq = all

@@ -108,11 +108,5 @@ open_s = 3
         metrics.contains("premia_feed_reconnects_total{exchange=\"upbit\",reason=\"breaker\"}"),
         "{metrics}"
     );
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }

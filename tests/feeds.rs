@@ -81,13 +81,7 @@ fn run(
     let data = dir.path().join("data");
     let mut daemon = Daemon::start(&config, &data);
     check(&daemon, &fake, &data);
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }
 
 #[test]
@@ -287,13 +281,7 @@ fn a_feed_that_exhausts_its_restart_budget_gives_up_without_taking_others_down()
         "a feed that gave up stays down"
     );
     assert!(metric(&daemon, "premia_actor_restarts_total{actor=\"feed/upbit\"}") >= 2.0);
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }
 
 /// Removes a TOML table (from its header to the next blank line).
@@ -348,13 +336,7 @@ fn binance_combined_streams_are_named_in_the_url_and_text_frames_decode() {
         ) >= 3.0
     );
     assert_eq!(metric(&daemon, "premia_feed_decode_errors_total"), 0.0);
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }
 
 #[test]
@@ -431,11 +413,5 @@ fn rest_fallback_polls_while_the_socket_is_down_and_stops_when_it_is_back() {
         polls,
         "no polling once the socket is healthy"
     );
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }

@@ -146,12 +146,6 @@ fn a_kill_switch_thrown_on_one_daemon_stops_the_other() {
         || b.get("/readyz").0 == 200,
     );
     for daemon in [&mut a, &mut b] {
-        daemon.signal("TERM");
-        assert_eq!(
-            daemon.wait_exit(Duration::from_secs(10)).0,
-            Some(0),
-            "{}",
-            daemon.output()
-        );
+        daemon.stop_cleanly();
     }
 }

@@ -92,13 +92,7 @@ fn a_tape_replays_every_frame_through_the_codec() {
             !metrics.contains("premia_feed_decode_errors_total"),
             "{metrics}"
         );
-        daemon.signal("TERM");
-        assert_eq!(
-            daemon.wait_exit(Duration::from_secs(10)).0,
-            Some(0),
-            "{}",
-            daemon.output()
-        );
+        daemon.stop_cleanly();
     }
 }
 
@@ -152,11 +146,5 @@ fn premia_record_writes_a_tape_that_replays() {
         messages(&daemon) >= expected
     });
     assert_eq!(messages(&daemon), expected);
-    daemon.signal("TERM");
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)).0,
-        Some(0),
-        "{}",
-        daemon.output()
-    );
+    daemon.stop_cleanly();
 }

@@ -215,6 +215,19 @@ impl Daemon {
         }
     }
 
+    /// Stops the daemon with SIGTERM and asserts that it exits 0 within 10 s (its output is in
+    /// the failure message).
+    pub fn stop_cleanly(&mut self) {
+        self.signal("TERM");
+        let (code, took) = self.wait_exit(Duration::from_secs(10));
+        assert_eq!(
+            code,
+            Some(0),
+            "exit after SIGTERM ({took:?}); output:\n{}",
+            self.output()
+        );
+    }
+
     /// Waits for the daemon to exit; returns its exit code and how long that took.
     pub fn wait_exit(&mut self, timeout: Duration) -> (Option<i32>, Duration) {
         let started = Instant::now();

@@ -260,6 +260,35 @@ fn not_found(error: VenueError, id: &str) -> VenueError {
     }
 }
 
+impl Upbit {
+    /// `GET` (query) or `DELETE` (cancel) `/v1/order?identifier=`: one order by its client id.
+    /// A DELETE counts against the order rate limit.
+    fn by_identifier(
+        &self,
+        method: reqwest::Method,
+        client_order_id: &str,
+        market: &Market,
+    ) -> VenueFuture<VenueOrder> {
+        let inner = self.inner.clone();
+        let id = client_order_id.to_owned();
+        let market = market.clone();
+        let what = format!("{method} /v1/order");
+        let is_order = method == reqwest::Method::DELETE;
+        Box::pin(async move {
+            let answer = inner
+                .call(
+                    method,
+                    "/v1/order",
+                    vec![("identifier", id.clone())],
+                    is_order,
+                )
+                .await
+                .map_err(|e| not_found(e, &id))?;
+            parse_order(&answer.body, &market, &what)
+        })
+    }
+}
+
 impl Venue for Upbit {
     fn name(&self) -> &'static str {
         NAME
@@ -296,39 +325,11 @@ impl Venue for Upbit {
     }
 
     fn query(&self, client_order_id: &str, market: &Market) -> VenueFuture<VenueOrder> {
-        let inner = self.inner.clone();
-        let id = client_order_id.to_owned();
-        let market = market.clone();
-        Box::pin(async move {
-            let answer = inner
-                .call(
-                    reqwest::Method::GET,
-                    "/v1/order",
-                    vec![("identifier", id.clone())],
-                    false,
-                )
-                .await
-                .map_err(|e| not_found(e, &id))?;
-            parse_order(&answer.body, &market, "GET /v1/order")
-        })
+        self.by_identifier(reqwest::Method::GET, client_order_id, market)
     }
 
     fn cancel(&self, client_order_id: &str, market: &Market) -> VenueFuture<VenueOrder> {
-        let inner = self.inner.clone();
-        let id = client_order_id.to_owned();
-        let market = market.clone();
-        Box::pin(async move {
-            let answer = inner
-                .call(
-                    reqwest::Method::DELETE,
-                    "/v1/order",
-                    vec![("identifier", id.clone())],
-                    true,
-                )
-                .await
-                .map_err(|e| not_found(e, &id))?;
-            parse_order(&answer.body, &market, "DELETE /v1/order")
-        })
+        self.by_identifier(reqwest::Method::DELETE, client_order_id, market)
     }
 
     fn open_and_recent_orders(&self, markets: &[Market]) -> VenueFuture<Vec<VenueOrder>> {
