@@ -61,11 +61,7 @@ pub fn parse_decimal(token: &str) -> Result<Decimal, NumError> {
 /// [`parse_decimal`] on bytes, for string contents read without UTF-8 validation (a number is
 /// ASCII, so anything else is rejected here anyway).
 pub fn parse_decimal_bytes(token: &[u8]) -> Result<Decimal, NumError> {
-    let inner = token
-        .strip_prefix(b"\"")
-        .and_then(|rest| rest.strip_suffix(b"\""))
-        .unwrap_or(token);
-    if let Some(value) = fast_plain(inner) {
+    if let Some(value) = fast_plain(unquoted(token)) {
         return Ok(value);
     }
     let token = utf8(token)?;
@@ -86,6 +82,14 @@ pub fn parse_decimal_bytes(token: &[u8]) -> Result<Decimal, NumError> {
 /// timestamp or an update id. An exponent form is accepted when its value is integral
 /// (`1.7466E12`); a fraction or a value out of range is an error.
 pub fn parse_i64(token: &str) -> Result<i64, NumError> {
+    if let Some(value) = fast_integer(unquoted(token.as_bytes())) {
+        return Ok(value);
+    }
+    slow_i64(token)
+}
+
+/// [`parse_i64`] past its fast path: any exponent form, or an error.
+fn slow_i64(token: &str) -> Result<i64, NumError> {
     let text = number_text(token)?;
     if let Ok(value) = text.parse::<i64>() {
         return Ok(value);
@@ -97,7 +101,44 @@ pub fn parse_i64(token: &str) -> Result<i64, NumError> {
 
 /// [`parse_i64`] on bytes.
 pub fn parse_i64_bytes(token: &[u8]) -> Result<i64, NumError> {
-    parse_i64(utf8(token)?)
+    if let Some(value) = fast_integer(unquoted(token)) {
+        return Ok(value);
+    }
+    slow_i64(utf8(token)?)
+}
+
+/// The content of a JSON string token, or the token itself when it is not a whole string.
+fn unquoted(token: &[u8]) -> &[u8] {
+    token
+        .strip_prefix(b"\"")
+        .and_then(|rest| rest.strip_suffix(b"\""))
+        .unwrap_or(token)
+}
+
+/// The common integer (a millisecond time, an update id): all of `text` is
+/// `-?(0|[1-9][0-9]*)` with at most 18 digits, which always fits an `i64`. Anything else
+/// (`None`) goes the general way, which gives the same value for the same text.
+fn fast_integer(text: &[u8]) -> Option<i64> {
+    const MAX_DIGITS: usize = 18;
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty()
+        || digits.len() > MAX_DIGITS
+        || (digits.len() > 1 && digits.first() == Some(&b'0'))
+    {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// The text of `token`; a number is ASCII, so bytes that are not UTF-8 are not one.
@@ -160,42 +201,48 @@ fn fast_plain(text: &[u8]) -> Option<Decimal> {
 /// included.
 pub fn scan_plain(text: &[u8]) -> Option<(Decimal, usize)> {
     const MAX_DIGITS: usize = 19;
-    let (negative, start) = match text.first() {
-        Some(b'-') => (true, 1),
-        _ => (false, 0),
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
     };
+    // The integer part, then the fraction, each in a tight loop of its own: this runs for
+    // every price and quantity of every frame. More than 19 digits are refused below, so the
+    // wrapping arithmetic never wraps for a value that is returned.
     let mut mantissa: u64 = 0;
-    let mut digits = 0;
-    let mut point = None;
-    let mut end = start;
-    for &byte in text.get(start..)? {
-        let digit = byte.wrapping_sub(b'0');
-        if digit < 10 {
-            if digits == MAX_DIGITS {
-                return None;
-            }
-            mantissa = mantissa * 10 + u64::from(digit);
-            digits += 1;
-        } else if byte == b'.' && point.is_none() {
-            point = Some(digits);
-        } else if matches!(byte, b'e' | b'E') {
-            return None;
-        } else {
-            break;
-        }
+    let mut end = 0;
+    while let Some(digit) = digits.get(end).map(|byte| byte.wrapping_sub(b'0'))
+        && digit < 10
+    {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
         end += 1;
     }
-    let integer_digits = point.unwrap_or(digits);
-    let scale = digits - integer_digits;
-    // Digits on both sides of a point, and no leading zero before another digit.
-    let leading_zero = integer_digits > 1 && text.get(start) == Some(&b'0');
-    if integer_digits == 0 || (point.is_some() && scale == 0) || leading_zero {
+    let integer_digits = end;
+    // At least one integer digit, and no leading zero before another digit.
+    if integer_digits == 0 || (integer_digits > 1 && digits.first() == Some(&b'0')) {
+        return None;
+    }
+    let mut scale = 0;
+    if digits.get(end) == Some(&b'.') {
+        end += 1;
+        while let Some(digit) = digits.get(end).map(|byte| byte.wrapping_sub(b'0'))
+            && digit < 10
+        {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+            end += 1;
+            scale += 1;
+        }
+        // Digits on both sides of a point.
+        if scale == 0 {
+            return None;
+        }
+    }
+    if integer_digits + scale > MAX_DIGITS || matches!(digits.get(end), Some(b'e' | b'E')) {
         return None;
     }
     let lo = (mantissa & 0xFFFF_FFFF) as u32;
     let mid = (mantissa >> 32) as u32;
     let value = Decimal::from_parts(lo, mid, 0, negative && mantissa != 0, scale as u32);
-    Some((value, end))
+    Some((value, end + usize::from(negative)))
 }
 
 /// A plain (exponent-free) number, exactly; trailing fractional zeros beyond what a `Decimal`
@@ -403,6 +450,19 @@ mod tests {
                     }
                 }
             }
+        }
+
+        /// The integer fast path gives what the general path and `i64::from_str` give.
+        #[test]
+        fn integer_fast_path_agrees_with_the_general_path(
+            text in "-?(0|[1-9][0-9]{0,20})",
+            quoted in any::<bool>(),
+        ) {
+            let token = if quoted { format!("\"{text}\"") } else { text.clone() };
+            let ours = parse_i64_bytes(token.as_bytes()).ok();
+            prop_assert_eq!(ours, parse_i64(&token).ok());
+            prop_assert_eq!(ours, slow_i64(&token).ok());
+            prop_assert_eq!(ours, text.parse::<i64>().ok());
         }
     }
 }
