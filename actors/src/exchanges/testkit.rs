@@ -212,6 +212,46 @@ pub fn run_rest(codec: &mut dyn ExchangeCodec, cases: &[Case]) {
     );
 }
 
+/// The shared half of every codec's "binary and text frames decode alike" test: `data` (a frame
+/// of market data) decodes the same from a text and a binary frame; a frame of `prefix`, a string
+/// holding invalid UTF-8 and `close` is rejected as JSON; a byte order mark before `ack` is
+/// rejected; white space around `ack` is not.
+pub fn assert_binary_and_text_alike(
+    codec: &mut dyn ExchangeCodec,
+    data: &str,
+    prefix: &[u8],
+    close: &[u8],
+    ack: &str,
+) {
+    let text: String = data.to_string();
+    let binary: Vec<u8> = data.as_bytes().to_vec();
+    let (mut from_text, mut from_binary) = (Vec::new(), Vec::new());
+    let a = codec.decode(text.as_bytes(), RECEIVED, &mut from_text);
+    let b = codec.decode(&binary, RECEIVED, &mut from_binary);
+    assert_eq!((a, b), (Ok(FrameClass::Data), Ok(FrameClass::Data)));
+    assert_eq!(from_text, from_binary);
+
+    let not_utf8 = [prefix, b"\"\xc3\x28\"", close].concat();
+    let cases = [
+        Case::new(
+            "invalid UTF-8 in a string",
+            not_utf8,
+            Expect::Rejected("JSON"),
+        ),
+        Case::new(
+            "byte order mark",
+            [b"\xef\xbb\xbf".as_slice(), ack.as_bytes()].concat(),
+            Expect::Rejected("expected a JSON object"),
+        ),
+        Case::new(
+            "whitespace around a text frame",
+            format!("\n {ack} \n"),
+            Expect::class(FrameClass::Ack),
+        ),
+    ];
+    run_ws(codec, &cases);
+}
+
 /// Checks that `decode` and `decode_rest` return (never panic) on `bytes`, and that an error
 /// leaves the output as it was.
 pub fn assert_total(codec: &mut dyn ExchangeCodec, bytes: &[u8]) {

@@ -15,8 +15,9 @@ use serde_json::{Value, json};
 use super::symbols::{Topic, orderbook_topic, split_topic, symbol, ticker_topic};
 use super::{BybitCodec, DEFAULT_WS_URL, MAX_ARGS_CHARS};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, apply_edits, assert_prefixes_rejected, assert_total, book, dec, edits,
-    lv, market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, apply_edits, assert_binary_and_text_alike, assert_prefixes_rejected,
+    assert_total, book, dec, edits, lv, market, markets, report_cost, run_cases, run_rest, run_ws,
+    string_decimal_cases, ticker,
 };
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
@@ -340,35 +341,13 @@ fn numbers_are_exact() {
 
 #[test]
 fn binary_and_text_frames_decode_alike() {
-    let mut codec = codec();
-    let text: String = WS_BOOK_SNAPSHOT_SOLUSDT.to_string();
-    let binary: Vec<u8> = WS_BOOK_SNAPSHOT_SOLUSDT.as_bytes().to_vec();
-    let (mut from_text, mut from_binary) = (Vec::new(), Vec::new());
-    let a = codec.decode(text.as_bytes(), RECEIVED, &mut from_text);
-    let b = codec.decode(&binary, RECEIVED, &mut from_binary);
-    assert_eq!((a, b), (Ok(FrameClass::Data), Ok(FrameClass::Data)));
-    assert_eq!(from_text, from_binary);
-
-    let mut not_utf8 = br#"{"topic":"tickers.ETHUSDT","data":{"lastPrice":"1","symbol":"#.to_vec();
-    not_utf8.extend_from_slice(b"\"\xc3\x28\"}}");
-    let cases = [
-        Case::new(
-            "invalid UTF-8 in a string",
-            not_utf8,
-            Expect::Rejected("JSON"),
-        ),
-        Case::new(
-            "byte order mark",
-            [b"\xef\xbb\xbf".as_slice(), ACK.as_bytes()].concat(),
-            Expect::Rejected("expected a JSON object"),
-        ),
-        Case::new(
-            "whitespace around a text frame",
-            format!("\n {ACK} \n"),
-            Expect::class(FrameClass::Ack),
-        ),
-    ];
-    run_ws(&mut codec, &cases);
+    assert_binary_and_text_alike(
+        &mut codec(),
+        WS_BOOK_SNAPSHOT_SOLUSDT,
+        br#"{"topic":"tickers.ETHUSDT","data":{"lastPrice":"1","symbol":"#,
+        b"}}",
+        ACK,
+    );
 }
 
 #[test]
