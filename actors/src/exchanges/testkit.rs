@@ -252,6 +252,33 @@ pub fn assert_binary_and_text_alike(
     run_ws(codec, &cases);
 }
 
+/// The two "never panics" proptests every codec's suite runs: arbitrary bytes, and damaged copies
+/// of its valid `frames` (see [`edits`]), each through [`assert_total`] on a fresh `codec()`.
+#[macro_export]
+macro_rules! never_panics_suite {
+    ($codec:ident, $frames:ident) => {
+        proptest::proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic(
+                bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
+            ) {
+                $crate::exchanges::testkit::assert_total(&mut $codec(), &bytes);
+            }
+
+            #[test]
+            fn damaged_frames_never_panic(
+                index in 0..$frames.len(),
+                edits in $crate::exchanges::testkit::edits(),
+            ) {
+                $crate::exchanges::testkit::assert_total(
+                    &mut $codec(),
+                    &$crate::exchanges::testkit::apply_edits($frames[index].as_bytes(), &edits),
+                );
+            }
+        }
+    };
+}
+
 /// Checks that `decode` and `decode_rest` return (never panic) on `bytes`, and that an error
 /// leaves the output as it was.
 pub fn assert_total(codec: &mut dyn ExchangeCodec, bytes: &[u8]) {

@@ -8,14 +8,13 @@ use std::time::Duration;
 
 use premia_events::marketdata::{MarketData, Ticker};
 use premia_events::{Exchange, Timestamp};
-use proptest::prelude::*;
 use serde_json::Value;
 
 use super::symbols::{frame_code, parse_currencies, path_code};
 use super::{CoinoneCodec, DEFAULT_WS_URL};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, apply_edits, assert_prefixes_rejected, assert_total, book,
-    dec, edits, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_prefixes_rejected, book, dec, market, markets,
+    report_cost, run_cases, run_rest, run_ws, ticker,
 };
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
@@ -363,17 +362,7 @@ fn every_truncation_is_rejected() {
     }
 }
 
-proptest! {
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        assert_total(&mut codec(), &bytes);
-    }
-
-    #[test]
-    fn damaged_frames_never_panic(index in 0..FRAMES.len(), edits in edits()) {
-        assert_total(&mut codec(), &apply_edits(FRAMES[index].as_bytes(), &edits));
-    }
-}
+crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
 fn rest_requests_are_one_per_market() {

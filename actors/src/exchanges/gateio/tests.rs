@@ -9,15 +9,13 @@ use std::time::Duration;
 
 use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Timestamp};
-use proptest::prelude::*;
 use serde_json::Value;
 
 use super::symbols::{obu_pair, obu_stream, pair};
 use super::{DEFAULT_WS_URL, GateioCodec};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, apply_edits, assert_binary_and_text_alike, assert_prefixes_rejected,
-    assert_total, book, dec, edits, lv, market, markets, report_cost, run_cases, run_rest, run_ws,
-    string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_prefixes_rejected, book, dec, lv,
+    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{BookSync, CodecSetupError, ExchangeCodec, FrameClass, codec_for};
 
@@ -554,17 +552,7 @@ fn every_truncation_is_rejected() {
     assert_prefixes_rejected(&mut single, REST_ORDER_BOOK_SOL_USDT.as_bytes(), true);
 }
 
-proptest! {
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        assert_total(&mut codec(), &bytes);
-    }
-
-    #[test]
-    fn damaged_frames_never_panic(index in 0..FRAMES.len(), edits in edits()) {
-        assert_total(&mut codec(), &apply_edits(FRAMES[index].as_bytes(), &edits));
-    }
-}
+crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
 fn rest_requests_are_one_per_market_and_unique() {
