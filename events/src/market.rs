@@ -240,9 +240,12 @@ impl PartialOrd for Asset {
     }
 }
 
+/// The order of the codes as strings, computed on the zero-padded bytes as one big-endian integer:
+/// padding sorts before every letter and digit, so a code sorts before its extensions, as text
+/// does. (Assets key the balance and position maps the fold updates on every fill.)
 impl Ord for Asset {
     fn cmp(&self, other: &Asset) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        u128::from_be_bytes(self.bytes).cmp(&u128::from_be_bytes(other.bytes))
     }
 }
 
@@ -260,8 +263,23 @@ impl Serialize for Asset {
 
 impl<'de> Deserialize<'de> for Asset {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Asset, D::Error> {
-        let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Asset::new(&code).map_err(serde::de::Error::custom)
+        /// Takes the code however the format hands it over; a borrowing format (the log's
+        /// decoder) then allocates nothing.
+        struct CodeVisitor;
+
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = Asset;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an asset code")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, code: &str) -> Result<Asset, E> {
+                Asset::new(code).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(CodeVisitor)
     }
 }
 

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod keyed;
 pub mod rebuild;
 pub mod state;
 pub mod store;

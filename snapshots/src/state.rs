@@ -3,8 +3,11 @@
 //! The fold is total: it never panics and never fails. An event that makes no sense against the
 //! state (a fill for an unknown order, an overflow) is counted in [`State::anomalies`] and leaves
 //! the rest of the state untouched, so replaying a log always yields a state and the anomaly says
-//! where to look. Maps are `BTreeMap`s so iteration order (and thus output) is deterministic.
+//! where to look. Small maps are `BTreeMap`s; the two that grow with the log (orders, signals acted
+//! on) are hash-keyed ([`KeyedMap`], [`KeyedSet`]) for the fold's lookups and list, print and
+//! serialize in key order like the others, so output is deterministic.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use premia_events::event::{BreakerState, Event, OrderFilled, OrderIntended};
@@ -16,6 +19,8 @@ use premia_events::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::keyed::{KeyedMap, KeyedSet};
+
 /// Everything premia knows after applying the log up to [`State::last_seq`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -25,8 +30,8 @@ pub struct State {
     pub last_hash: ChainHash,
     /// The time of that record.
     pub last_at: Timestamp,
-    /// Orders by client order id.
-    pub orders: BTreeMap<ClientOrderId, Order>,
+    /// Orders by client order id (listed in id order).
+    pub orders: KeyedMap<ClientOrderId, Order>,
     /// Balances per venue and asset.
     pub balances: BTreeMap<Venue, BTreeMap<Asset, Amount>>,
     /// Trading positions per venue and market (average cost), with realised PnL.
@@ -34,7 +39,7 @@ pub struct State {
     /// Circuit breakers by key.
     pub breakers: BTreeMap<String, Breaker>,
     /// Signals already acted on (an intent or a refusal was recorded): never acted on again.
-    pub acted_signals: BTreeSet<SignalId>,
+    pub acted_signals: KeyedSet<SignalId>,
     /// Orders found at a venue that the log did not know.
     pub orphans: BTreeSet<ClientOrderId>,
     /// Feed status per exchange.
@@ -367,9 +372,7 @@ impl State {
 
     /// Orders that are not terminal.
     pub fn open_orders(&self) -> impl Iterator<Item = (&ClientOrderId, &Order)> {
-        self.orders
-            .iter()
-            .filter(|(_, order)| !order.status.is_terminal())
+        self.orders.filtered(|order| !order.status.is_terminal())
     }
 
     /// A balance (zero if never set).
@@ -390,38 +393,36 @@ impl State {
         if let Some(signal) = &e.signal_id {
             self.acted_signals.insert(signal.clone());
         }
-        if self.orders.contains_key(&e.client_order_id) {
-            self.anomaly(
-                seq,
-                format!("second intent for client order id {}", e.client_order_id),
-            );
-            return;
-        }
-        self.orders.insert(
-            e.client_order_id,
-            Order {
-                intent_id: e.intent_id,
-                signal_id: e.signal_id,
-                venue: e.venue,
-                market: e.market,
-                side: e.side,
-                kind: e.kind,
-                price: e.price.map(Amount),
-                quantity: Amount(e.quantity),
-                time_in_force: e.time_in_force,
-                status: OrderStatus::Intended,
-                filled: Amount::default(),
-                filled_notional: Amount::default(),
-                fees: Vec::new(),
-                venue_order_id: None,
-                attempts: 0,
-                trade_ids: Vec::new(),
-                intent_seq: seq,
-                intended_at: at,
-                updated_at: at,
-                note: None,
-            },
-        );
+        let slot = match self.orders.entry(e.client_order_id) {
+            Entry::Vacant(slot) => slot,
+            Entry::Occupied(taken) => {
+                let what = format!("second intent for client order id {}", taken.key());
+                self.anomaly(seq, what);
+                return;
+            }
+        };
+        slot.insert(Order {
+            intent_id: e.intent_id,
+            signal_id: e.signal_id,
+            venue: e.venue,
+            market: e.market,
+            side: e.side,
+            kind: e.kind,
+            price: e.price.map(Amount),
+            quantity: Amount(e.quantity),
+            time_in_force: e.time_in_force,
+            status: OrderStatus::Intended,
+            filled: Amount::default(),
+            filled_notional: Amount::default(),
+            fees: Vec::new(),
+            venue_order_id: None,
+            attempts: 0,
+            trade_ids: Vec::new(),
+            intent_seq: seq,
+            intended_at: at,
+            updated_at: at,
+            note: None,
+        });
     }
 
     fn update(
@@ -462,7 +463,7 @@ impl State {
     }
 
     fn fill(&mut self, seq: u64, at: Timestamp, e: OrderFilled) {
-        let Some(order) = self.orders.get(&e.client_order_id) else {
+        let Some(order) = self.orders.get_mut(&e.client_order_id) else {
             self.anomaly(seq, format!("fill for unknown order {}", e.client_order_id));
             return;
         };
@@ -470,59 +471,55 @@ impl State {
             self.counts.duplicate_fills += 1;
             return;
         }
-        let (venue, market) = (order.venue, order.market.clone());
-        let Some(effects) = FillEffects::compute(
-            order,
-            &e,
-            self.position(venue, &market),
-            self.balances.get(&venue),
-        ) else {
-            self.anomaly(
-                seq,
-                format!(
-                    "fill {} of {} overflows a decimal",
-                    e.trade_id, e.client_order_id
-                ),
+        let venue = order.venue;
+        let position = self
+            .positions
+            .get(&venue)
+            .and_then(|p| p.get(&order.market))
+            .cloned()
+            .unwrap_or_default();
+        let Some(effects) = FillEffects::compute(order, &e, position, self.balances.get(&venue))
+        else {
+            let what = format!(
+                "fill {} of {} overflows a decimal",
+                e.trade_id, e.client_order_id
             );
+            self.anomaly(seq, what);
             return;
         };
-        if let Some(order) = self.orders.get_mut(&e.client_order_id) {
-            order.trade_ids.push(e.trade_id);
-            order.filled = Amount(effects.filled);
-            order.filled_notional = Amount(effects.filled_notional);
-            match order.fees.iter_mut().find(|f| f.asset == e.fee_asset) {
-                Some(fee) => fee.amount = Amount(effects.order_fee),
-                None => order.fees.push(Fee {
-                    asset: e.fee_asset,
-                    amount: Amount(effects.order_fee),
-                }),
-            }
-            order.updated_at = at;
-            if !order.status.is_terminal() || order.status == OrderStatus::Filled {
-                order.status = if effects.filled >= order.quantity.0 {
-                    OrderStatus::Filled
-                } else {
-                    OrderStatus::PartiallyFilled
-                };
-            }
+        order.trade_ids.push(e.trade_id);
+        order.filled = Amount(effects.filled);
+        order.filled_notional = Amount(effects.filled_notional);
+        match order.fees.iter_mut().find(|f| f.asset == e.fee_asset) {
+            Some(fee) => fee.amount = Amount(effects.order_fee),
+            None => order.fees.push(Fee {
+                asset: e.fee_asset,
+                amount: Amount(effects.order_fee),
+            }),
         }
+        order.updated_at = at;
+        if !order.status.is_terminal() || order.status == OrderStatus::Filled {
+            order.status = if effects.filled >= order.quantity.0 {
+                OrderStatus::Filled
+            } else {
+                OrderStatus::PartiallyFilled
+            };
+        }
+        let market = &order.market;
         let balances = self.balances.entry(venue).or_default();
-        for (asset, amount) in effects.balances {
+        set_balance(balances, &market.base, effects.base);
+        set_balance(balances, &market.quote, effects.quote);
+        if let Some((asset, amount)) = effects.other {
             balances.insert(asset, Amount(amount));
         }
-        self.positions
-            .entry(venue)
-            .or_default()
-            .insert(market, effects.position);
+        let positions = self.positions.entry(venue).or_default();
+        match positions.get_mut(market) {
+            Some(slot) => *slot = effects.position,
+            None => {
+                positions.insert(market.clone(), effects.position);
+            }
+        }
         self.counts.fills += 1;
-    }
-
-    fn position(&self, venue: Venue, market: &Market) -> Position {
-        self.positions
-            .get(&venue)
-            .and_then(|p| p.get(market))
-            .cloned()
-            .unwrap_or_default()
     }
 }
 
@@ -531,8 +528,23 @@ struct FillEffects {
     filled: Decimal,
     filled_notional: Decimal,
     order_fee: Decimal,
-    balances: Vec<(Asset, Decimal)>,
+    /// The new balance of the market's base asset.
+    base: Decimal,
+    /// The new balance of its quote asset.
+    quote: Decimal,
+    /// The new balance of the fee's asset when it is neither.
+    other: Option<(Asset, Decimal)>,
     position: Position,
+}
+
+/// Sets a balance, copying the asset code only when the venue has no balance in it yet.
+fn set_balance(balances: &mut BTreeMap<Asset, Amount>, asset: &Asset, amount: Decimal) {
+    match balances.get_mut(asset) {
+        Some(slot) => *slot = Amount(amount),
+        None => {
+            balances.insert(asset.clone(), Amount(amount));
+        }
+    }
 }
 
 impl FillEffects {
@@ -616,13 +628,13 @@ impl FillEffects {
             .find(|f| f.asset == e.fee_asset)
             .map_or(Decimal::ZERO, |f| f.amount.0)
             .checked_add(e.fee)?;
-        let mut changes = vec![(base.clone(), new_base), (quote.clone(), new_quote)];
-        changes.extend(other);
         Some(FillEffects {
             filled: order.filled.0.checked_add(e.quantity)?,
             filled_notional: order.filled_notional.0.checked_add(notional)?,
             order_fee,
-            balances: changes,
+            base: new_base,
+            quote: new_quote,
+            other,
             position,
         })
     }
