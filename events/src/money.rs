@@ -10,7 +10,7 @@ pub use rust_decimal::Decimal;
 
 /// The binary layout of a `Decimal` is `[flags(4, LE), lo(4), mid(4), hi(4)]`; in `flags` only
 /// the scale (bits 16..=23) and the sign (bit 31) may be set, and the scale is at most 28.
-fn decimal_from_bytes(bytes: [u8; 16]) -> Option<Decimal> {
+pub(crate) fn decimal_from_bytes(bytes: [u8; 16]) -> Option<Decimal> {
     let [f0, f1, f2, f3, ..] = bytes;
     let flags = u32::from_le_bytes([f0, f1, f2, f3]);
     let scale = (flags >> 16) & 0xFF;

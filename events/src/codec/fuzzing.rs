@@ -8,7 +8,9 @@
 //! - [`decode`] accepts only what [`decode_checked`] accepts, with the same result;
 //! - whatever decodes can be written back: sealing its header and event again gives a record that
 //!   decodes to the same envelope (the version becomes today's, the hashes are new);
-//! - whatever decodes has a JSON form ([`EnvelopeJson`]) that serialises.
+//! - whatever decodes has a JSON form ([`EnvelopeJson`]) that serialises;
+//! - the fast reader of today's bodies (`codec::fast`) accepts nothing serde rejects, and reads
+//!   what it accepts to the same values and length.
 //!
 //! The stored hash makes almost every random input fail at the hash check, so the body also
 //! decodes the input with a correct hash appended ([`decode_checked`] already skips the check):
@@ -16,12 +18,16 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Header, decode, decode_checked, encode_payload, seal};
+use super::{Header, decode, decode_checked, encode_payload, fast, seal, split};
 use crate::envelope::Envelope;
 use crate::json::EnvelopeJson;
 
 /// Runs one fuzz input through the record decoder. Panics on a broken invariant.
 pub fn run(input: &[u8]) {
+    fast_agrees_with_serde(input);
+    let mut sealed = input.to_vec();
+    sealed.extend_from_slice(&Sha256::digest(input));
+    fast_agrees_with_serde(&sealed);
     let checked = decode_checked(input);
     if let Ok(envelope) = decode(input) {
         assert_eq!(
@@ -33,8 +39,6 @@ pub fn run(input: &[u8]) {
     if let Ok(envelope) = checked {
         round_trip(&envelope);
     }
-    let mut sealed = input.to_vec();
-    sealed.extend_from_slice(&Sha256::digest(input));
     if let Ok(envelope) = decode(&sealed) {
         round_trip(&envelope);
     }
@@ -68,5 +72,26 @@ fn round_trip(envelope: &Envelope) {
     }
     if let Err(error) = serde_json::to_string(&EnvelopeJson(envelope)) {
         panic!("a decoded envelope has no JSON form: {error}");
+    }
+}
+
+/// The fast reader against serde on the body of `record`, read as today's version whatever its
+/// version bytes say: when the fast reader accepts, serde must accept with the same values and
+/// length.
+fn fast_agrees_with_serde(record: &[u8]) {
+    let Ok((sealed, _, _)) = split(record) else {
+        return;
+    };
+    let front = sealed
+        .get(..sealed.len().saturating_sub(32))
+        .unwrap_or_default();
+    let body = front.get(2..).unwrap_or_default();
+    if let Some(fast) = fast::decode_body(body) {
+        let serde = super::decode_body::<(Header, crate::event::Event)>(body);
+        assert_eq!(
+            Ok(&fast),
+            serde.as_ref(),
+            "the fast reader accepted a body serde reads differently"
+        );
     }
 }

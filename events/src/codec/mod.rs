@@ -15,11 +15,18 @@
 //! stays readable: its layout is frozen in a submodule (`v1`) and upcast to today's types on read.
 //! A record from a newer version than this build knows is an error, never a guess.
 //!
+//! **Reading fast.** Today's records of the order flow (signals, intents, submits, acceptances,
+//! fills: nearly all of a log) are read by a direct reader of the same bytes (`fast`); anything
+//! else, and anything it does not accept, goes through serde, whose answer is the reference. A
+//! field changed in one of those events therefore needs `fast` changed too: the round-trip and
+//! fuzz tests (`codec/tests.rs`) fail until it is.
+//!
 //! | version | change |
 //! |---|---|
 //! | 1 | first schema |
 //! | 2 | `OrderIntended` gained `time_in_force` (v1 intents read as GTC) |
 
+mod fast;
 mod v1;
 
 use serde::{Deserialize, Serialize};
@@ -223,7 +230,10 @@ pub fn decode_checked(bytes: &[u8]) -> Result<Envelope, CodecError> {
             (header, Event::from(event), used)
         }
         _ => {
-            let ((header, event), used) = decode_body::<(Header, Event)>(body)?;
+            let ((header, event), used) = match fast::decode_body(body) {
+                Some(decoded) => decoded,
+                None => decode_body::<(Header, Event)>(body)?,
+            };
             (header, event, used)
         }
     };
@@ -247,8 +257,10 @@ pub fn decode_checked(bytes: &[u8]) -> Result<Envelope, CodecError> {
     })
 }
 
-fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<(T, usize), CodecError> {
-    bincode::serde::decode_from_slice::<T, _>(body, config()).map_err(|e| CodecError::Body {
+/// Decodes with bincode's borrowing decoder: strings are handed to the types as slices of the
+/// record, so those that keep no `String` (asset codes) allocate nothing. Same bytes, same checks.
+fn decode_body<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<(T, usize), CodecError> {
+    bincode::serde::borrow_decode_from_slice::<T, _>(body, config()).map_err(|e| CodecError::Body {
         reason: e.to_string(),
     })
 }
