@@ -1,6 +1,8 @@
 //! Reading the log: checked replay with read-ahead, single records, and `verify`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::{
@@ -304,19 +306,17 @@ impl Source {
         match self {
             Source::Ahead(ahead) => ahead.next(),
             Source::Inline(iter) => Some(match iter.next()? {
-                Ok((key, value)) => {
-                    let hash = codec::check_hash(&value);
-                    Ok(Record { key, value, hash })
-                }
+                Ok((key, value)) => Ok(Record {
+                    key,
+                    value,
+                    hash: None,
+                }),
                 Err(error) => Err(LogError::store(error)),
             }),
-            Source::External(records) => Some(records.next()?.map(|(seq, value)| {
-                let hash = codec::check_hash(&value);
-                Record {
-                    key: sled::IVec::from(&seq.to_be_bytes()[..]),
-                    value: sled::IVec::from(value),
-                    hash,
-                }
+            Source::External(records) => Some(records.next()?.map(|(seq, value)| Record {
+                key: sled::IVec::from(&seq.to_be_bytes()[..]),
+                value: sled::IVec::from(value),
+                hash: None,
             })),
         }
     }
@@ -339,6 +339,7 @@ impl Replay {
         }
         record
             .hash
+            .unwrap_or_else(|| codec::check_hash(&record.value))
             .map_err(|e| damaged(seq, Problem::Undecodable(e)))?;
         let envelope = codec::decode_checked(&record.value)
             .map_err(|e| damaged(seq, Problem::Undecodable(e)))?;
@@ -377,46 +378,59 @@ impl Iterator for Replay {
     }
 }
 
-/// A stored record as the read-ahead thread hands it over: its hash already checked.
+/// A stored record as a source hands it over, with its hash check when the source did it
+/// (`None`: the consumer checks).
 #[derive(Debug)]
 struct Record {
     key: sled::IVec,
     value: sled::IVec,
-    hash: Result<(), codec::CodecError>,
+    hash: Option<Result<(), codec::CodecError>>,
 }
 
 type Chunk = Vec<Record>;
 
-/// Iterates a sled tree on a helper thread and checks each record's hash there, handing over
-/// chunks; decoding and the chain checks happen on the consumer's thread. Splitting the work this
-/// way keeps both cores busy during a replay (BENCHMARKS.md).
+/// Iterates a sled tree on a helper thread, handing over chunks; decoding and the chain checks
+/// happen on the consumer's thread. The hash checks go to whichever thread has time: the reader
+/// checks a record's hash when the consumer is behind (chunks are waiting for it), and leaves it
+/// to the consumer when the consumer is waiting for chunks. Which side is slower depends on the
+/// machine and the records (sled's iteration against decode + fold), so the split balances
+/// itself, and both cores stay busy during a replay (BENCHMARKS.md).
 #[derive(Debug)]
 struct ReadAhead {
     rx: Receiver<Result<Chunk, LogError>>,
     current: std::vec::IntoIter<Record>,
+    /// Chunks sent and not yet taken: the reader's measure of how far behind the consumer is.
+    waiting: Arc<AtomicUsize>,
     finished: bool,
 }
 
 const CHUNK: usize = 512;
 
+/// With this many chunks waiting for the consumer, the reader checks hashes itself.
+const BEHIND: usize = 2;
+
 impl ReadAhead {
     fn start(tree: sled::Tree, from: u64) -> ReadAhead {
         let (tx, rx) = sync_channel(8);
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&waiting);
         let spawned = std::thread::Builder::new()
             .name("premia-log-read".into())
-            .spawn(move || read_ahead(&tree, from, &tx));
+            .spawn(move || read_ahead(&tree, from, &tx, &counter));
         if let Err(e) = spawned {
             let (tx, failed) = sync_channel(1);
             let _ = tx.send(Err(LogError::io("spawn thread", "premia-log-read", &e)));
             return ReadAhead {
                 rx: failed,
                 current: Vec::new().into_iter(),
+                waiting,
                 finished: false,
             };
         }
         ReadAhead {
             rx,
             current: Vec::new().into_iter(),
+            waiting,
             finished: false,
         }
     }
@@ -430,7 +444,10 @@ impl ReadAhead {
                 return None;
             }
             match self.rx.recv() {
-                Ok(Ok(chunk)) => self.current = chunk.into_iter(),
+                Ok(Ok(chunk)) => {
+                    self.waiting.fetch_sub(1, Ordering::Relaxed);
+                    self.current = chunk.into_iter();
+                }
                 Ok(Err(error)) => {
                     self.finished = true;
                     return Some(Err(error));
@@ -444,19 +461,25 @@ impl ReadAhead {
     }
 }
 
-fn read_ahead(tree: &sled::Tree, from: u64, tx: &SyncSender<Result<Chunk, LogError>>) {
+fn read_ahead(
+    tree: &sled::Tree,
+    from: u64,
+    tx: &SyncSender<Result<Chunk, LogError>>,
+    waiting: &AtomicUsize,
+) {
     let mut chunk = Vec::with_capacity(CHUNK);
     for item in tree.range(from.to_be_bytes()..) {
         match item {
             Ok((key, value)) => {
-                let hash = codec::check_hash(&value);
+                let hash =
+                    (waiting.load(Ordering::Relaxed) >= BEHIND).then(|| codec::check_hash(&value));
                 chunk.push(Record { key, value, hash });
-                if chunk.len() == CHUNK
-                    && tx
-                        .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
-                        .is_err()
-                {
-                    return;
+                if chunk.len() == CHUNK {
+                    waiting.fetch_add(1, Ordering::Relaxed);
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    if tx.send(Ok(full)).is_err() {
+                        return;
+                    }
                 }
             }
             Err(error) => {
@@ -466,6 +489,7 @@ fn read_ahead(tree: &sled::Tree, from: u64, tx: &SyncSender<Result<Chunk, LogErr
         }
     }
     if !chunk.is_empty() {
+        waiting.fetch_add(1, Ordering::Relaxed);
         let _ = tx.send(Ok(chunk));
     }
 }
