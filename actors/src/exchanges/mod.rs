@@ -4,8 +4,9 @@
 //! exchanges/<name>/mod.rs      the codec type and its `ExchangeCodec` impl
 //! exchanges/<name>/symbols.rs  Market (BASE/QUOTE) <-> the exchange's own market code
 //! exchanges/<name>/wire.rs     serde types of the exchange's frames (WS and REST)
-//! exchanges/<name>/tests.rs    the same test suite for every exchange, on frames written from
-//!                              the exchange's documented formats
+//! exchanges/<name>/tests/      the same test suite for every exchange, on frames written from
+//!                              the exchange's documented formats: mod.rs (WebSocket frames),
+//!                              rest.rs (REST requests and bodies), fixtures.rs, book.rs
 //! ```
 //!
 //! The generic feed actor drives any exchange through [`ExchangeCodec`]; behaviour shared by all

@@ -1,4 +1,4 @@
-//! The shared half of the test suite every exchange codec runs (`exchanges/<name>/tests.rs`):
+//! The shared half of the test suite every exchange codec runs (`exchanges/<name>/tests/`):
 //! expected-value builders, a table runner for frames and REST bodies, the "never panics,
 //! never leaves half a frame behind" checks, a proptest strategy that damages valid frames,
 //! and a cost measurement against plain JSON validation.

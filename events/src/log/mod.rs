@@ -4,13 +4,17 @@
 //!
 //! ```text
 //! <data dir>/premia.lock   exclusive lock holding the owner's PID (taken before sled is opened)
+//! <data dir>/log.wal       the write-ahead file: records appended since sled's last checkpoint
 //! <data dir>/log/          the sled database
 //!     tree "events"        key = seq as big-endian u64, value = a record (see crate::codec)
 //!     tree "meta"          "log_id" (8 bytes), "head" (seq + hash after the last write batch)
 //!     other trees          owned by other crates (snapshots, the NATS mirror's cursor)
 //! ```
 //!
-//! - [`EventLog`] is the writing handle: one writer thread with group commit (see `writer`).
+//! - [`EventLog`] is the writing handle: one writer thread with group commit (see `writer`). An
+//!   append is durable once its record is in the write-ahead file (`wal`): written in `process`
+//!   mode, written and fdatasync'ed in `power` mode. sled is flushed at checkpoints, off every
+//!   appender's path; every open first brings sled up to the end of the write-ahead file.
 //!   Appends come in three strengths: [`EventLog::append`] answers after the flush that makes the
 //!   event durable (order intents: nothing is sent to a venue before this returns),
 //!   [`EventLog::append_applied`] answers once the event is stored but before it is flushed, and
@@ -25,6 +29,7 @@ mod cursor;
 mod error;
 mod lock;
 mod read;
+mod wal;
 mod writer;
 
 use std::future::Future;
@@ -44,6 +49,7 @@ pub use cursor::CURSORS_TREE;
 pub use error::{Damage, LogError, Problem};
 pub use lock::{DirLock, LOCK_FILE};
 pub use read::{LogReader, Replay, VerifyReport, check_head, replay_records};
+pub use wal::{CHECKPOINT_BYTES, Recovered, WAL_FILE};
 
 use crate::codec;
 use crate::envelope::ChainHash;
@@ -108,10 +114,6 @@ pub struct LogConfig {
     pub max_batch: usize,
     /// Where event times come from.
     pub clock: Arc<dyn Clock>,
-    /// Flusher threads. More than one lets a flush start while another waits on the disk; on
-    /// this machine's virtio disk concurrent flushes slowed each other down (BENCHMARKS.md), so
-    /// the default is one.
-    pub flushers: usize,
 }
 
 impl LogConfig {
@@ -123,7 +125,6 @@ impl LogConfig {
             cache_bytes: 128 << 20,
             max_batch: 4096,
             clock: Arc::new(SystemClock),
-            flushers: 1,
         }
     }
 
@@ -147,11 +148,15 @@ pub struct LogStats {
     pub appended: AtomicU64,
     /// Write batches.
     pub batches: AtomicU64,
-    /// Flushes (each may cover several batches).
+    /// Writes to the write-ahead file, each with an fdatasync in `power` mode (each may cover
+    /// several batches). The "flush" an appender waits for.
     pub flushes: AtomicU64,
+    /// Checkpoints: sled flushed and the write-ahead file emptied.
+    pub checkpoints: AtomicU64,
     /// The highest seq written (maybe not yet flushed).
     pub applied_head: AtomicU64,
-    /// Flush latency histogram: counts per bucket of [`LogStats::FLUSH_BUCKETS_US`] (plus +Inf).
+    /// Flush (write-ahead write) latency histogram: counts per bucket of
+    /// [`LogStats::FLUSH_BUCKETS_US`] (plus +Inf).
     pub flush_buckets: [AtomicU64; 12],
     /// Sum of flush latencies in nanoseconds.
     pub flush_nanos: AtomicU64,
@@ -265,15 +270,16 @@ impl EventLog {
             Some(last) => (last.seq + 1, last.hash),
             None => (1, ChainHash::GENESIS),
         };
-        let power_file = match config.durability {
-            Durability::Process => None,
-            Durability::Power => {
-                let path = config.dir.join(SLED_DIR).join("db");
-                let file = std::fs::File::open(&path)
-                    .map_err(|e| LogError::io("open for fdatasync", &path, &e))?;
-                Some(Arc::new((file, path)))
-            }
+        let power = config.durability == Durability::Power;
+        let power_file = if power {
+            let path = config.dir.join(SLED_DIR).join("db");
+            let file = std::fs::File::open(&path)
+                .map_err(|e| LogError::io("open for fdatasync", &path, &e))?;
+            Some((file, path))
+        } else {
+            None
         };
+        let wal = wal::Wal::open(&config.dir, power)?;
         let failed = Arc::new(OnceLock::new());
         let stats = Arc::new(LogStats::default());
         stats.applied_head.store(next_seq - 1, Ordering::Relaxed);
@@ -292,11 +298,12 @@ impl EventLog {
             failed: failed.clone(),
             stats: stats.clone(),
             head: head_tx,
+            frames: Vec::new(),
         };
-        let flush_rx = Arc::new(std::sync::Mutex::new(flush_rx));
-        let flusher = || Flusher {
+        let flusher = Flusher {
             db: reader.db.clone(),
-            power_file: power_file.clone(),
+            wal,
+            power_file,
             failed: failed.clone(),
             durable_head: durable_head.clone(),
             stats: stats.clone(),
@@ -307,14 +314,10 @@ impl EventLog {
                 .spawn(f)
                 .map_err(|e| LogError::io("spawn thread", PathBuf::from(name), &e))
         };
-        let mut threads = Vec::new();
-        for n in 0..config.flushers.max(1) {
-            let (flusher, queue) = (flusher(), flush_rx.clone());
-            threads.push(spawn(
-                &format!("premia-log-flush-{n}"),
-                Box::new(move || flusher.run(queue)),
-            )?);
-        }
+        let mut threads = vec![spawn(
+            "premia-log-flush",
+            Box::new(move || flusher.run(flush_rx)),
+        )?];
         threads.push(spawn(
             "premia-log-write",
             Box::new(move || writer.run(rx, flush_tx)),

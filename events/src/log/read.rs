@@ -57,6 +57,16 @@ impl LogReader {
         let db = open_when_released(&config).map_err(LogError::store)?;
         let events = db.open_tree(EVENTS_TREE).map_err(LogError::store)?;
         let meta = db.open_tree(META_TREE).map_err(LogError::store)?;
+        let recovered = super::wal::recover(dir, &db, &events, &meta)?;
+        if recovered.applied > 0 || recovered.dropped_bytes > 0 {
+            tracing::warn!(
+                applied = recovered.applied,
+                already_stored = recovered.present,
+                dropped_bytes = recovered.dropped_bytes,
+                kept_as = ?recovered.kept_as,
+                "event log recovered from its write-ahead file after an unclean stop"
+            );
+        }
         Ok(LogReader {
             db,
             events,

@@ -2,26 +2,29 @@
 //!
 //! ```text
 //! appenders ──Msg──► writer thread ──FlushJob──► flusher thread ──► replies
-//!   (encode payload)   (seq, header, hash,          (sled flush [+ fdatasync],
-//!                       sled insert)                  then answer the waiters)
+//!   (encode payload)   (seq, header, hash,          (write-ahead file: write
+//!                       sled insert, WAL frame)       [+ fdatasync], then answer)
 //! ```
 //!
 //! The writer takes everything queued (up to `max_batch`), gives each event the next seq, seals it
-//! into the hash chain and inserts it; then it hands the batch's durable waiters to the flusher and
-//! goes on with the next batch while the flusher flushes. The flusher merges all jobs waiting for it
-//! into one flush, so concurrent appenders share a flush. A waiter is answered only after a flush
-//! that started after its insert returned.
+//! into the hash chain, inserts it into sled and frames the same bytes for the write-ahead file
+//! (`wal`); then it hands the batch's frames and durable waiters to the flusher and goes on with the
+//! next batch while the flusher writes. The flusher merges all jobs waiting for it into one write
+//! (and one fdatasync in `power` mode), so concurrent appenders share it. A waiter is answered only
+//! once the frames of its events are in the file. sled itself is flushed at checkpoints (see
+//! `wal`), never while an appender waits.
 //!
-//! Fail-stop: once an insert or a flush fails, every later append is refused with
-//! [`LogError::Failed`]; what was already flushed stays valid.
+//! Fail-stop: once an insert or a write fails, every later append is refused with
+//! [`LogError::Failed`]; what was already durable stays valid.
 
 use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{oneshot, watch};
 
+use super::wal::{self, Wal};
 use super::{Appended, LogError, LogStats, META_HEAD};
 use crate::codec::{self, Header};
 use crate::envelope::ChainHash;
@@ -86,10 +89,12 @@ pub(crate) enum Msg {
     Sync(oneshot::Sender<Result<u64, LogError>>),
 }
 
-/// What the flusher must answer after its next flush.
+/// What the flusher must write, and answer once it is written.
 pub(crate) struct FlushJob {
     replies: Vec<Reply>,
     upto: u64,
+    /// The batch's records, framed for the write-ahead file.
+    frames: Vec<u8>,
 }
 
 /// What the writer owns.
@@ -105,13 +110,16 @@ pub(crate) struct Writer {
     pub stats: Arc<LogStats>,
     /// Publishes the last seq written after each batch, for followers (the daemon's ledger).
     pub head: watch::Sender<u64>,
+    /// The current batch's records, framed for the write-ahead file.
+    pub frames: Vec<u8>,
 }
 
 /// What the flusher owns.
 pub(crate) struct Flusher {
     pub db: sled::Db,
-    /// `Some` in `power` mode: sled's data file, fdatasync'ed after each flush.
-    pub power_file: Option<Arc<(File, std::path::PathBuf)>>,
+    pub wal: Wal,
+    /// `Some` in `power` mode: sled's data file, fdatasync'ed after each checkpoint's flush.
+    pub power_file: Option<(File, std::path::PathBuf)>,
     pub failed: Arc<OnceLock<LogError>>,
     pub durable_head: Arc<AtomicU64>,
     pub stats: Arc<LogStats>,
@@ -129,16 +137,12 @@ impl Writer {
                 }
             }
             let job = self.write_batch(&mut batch);
-            if !job.replies.is_empty() && flush_tx.send(job).is_err() {
+            let pending = !job.replies.is_empty() || !job.frames.is_empty();
+            if pending && flush_tx.send(job).is_err() {
                 break;
             }
         }
-        // Channel closed: a last flush makes everything appended durable before the threads end.
-        let last = self.next_seq.saturating_sub(1);
-        let _ = flush_tx.send(FlushJob {
-            replies: Vec::new(),
-            upto: last,
-        });
+        // Channel closed: the flusher writes what it was given, checkpoints and ends.
     }
 
     /// Seals every append of the batch into the chain and inserts it. Inserting record by record
@@ -219,6 +223,7 @@ impl Writer {
         FlushJob {
             replies,
             upto: last,
+            frames: std::mem::take(&mut self.frames),
         }
     }
 
@@ -237,7 +242,10 @@ impl Writer {
         };
         let (record, hash) =
             codec::seal(&self.prev_hash, &header, payload).map_err(LogError::Encode)?;
+        let framed_from = self.frames.len();
+        wal::frame(&record, &mut self.frames);
         if let Err(e) = self.events.insert(seq.to_be_bytes(), record) {
+            self.frames.truncate(framed_from);
             let error = LogError::store(e);
             self.fail(error.clone());
             return Err(error);
@@ -263,24 +271,19 @@ impl Writer {
 }
 
 impl Flusher {
-    /// Takes flush jobs from the shared queue until it closes. Several flushers may share one
-    /// queue: while one waits on the disk, another can flush the next batch (sled lets flushes of
-    /// different buffers overlap, and a flush returns only when everything before it is stable).
-    pub(crate) fn run(self, rx: Arc<Mutex<Receiver<FlushJob>>>) {
+    /// Takes flush jobs until the writer closes the queue, merging all that wait into one write;
+    /// checkpoints when the write-ahead file has grown, and once more at the end.
+    pub(crate) fn run(mut self, rx: Receiver<FlushJob>) {
         let mut jobs = Vec::new();
-        loop {
-            {
-                let Ok(queue) = rx.lock() else { return };
-                let Ok(job) = queue.recv() else { return };
-                jobs.push(job);
-                while let Ok(more) = queue.try_recv() {
-                    jobs.push(more);
-                }
+        while let Ok(job) = rx.recv() {
+            jobs.push(job);
+            while let Ok(more) = rx.try_recv() {
+                jobs.push(more);
             }
             let upto = jobs.iter().map(|j| j.upto).max().unwrap_or(0);
             let result = match self.failed.get() {
                 Some(error) => Err(error.clone()),
-                None => self.flush(),
+                None => self.write(&jobs),
             };
             if result.is_ok() {
                 self.durable_head.fetch_max(upto, Ordering::AcqRel);
@@ -290,29 +293,57 @@ impl Flusher {
                     reply(result.clone());
                 }
             }
+            if result.is_ok() && self.wal.wants_checkpoint() {
+                self.checkpoint();
+            }
+        }
+        if self.failed.get().is_none() {
+            self.checkpoint();
         }
     }
 
-    fn flush(&self) -> Result<(), LogError> {
+    /// Appends the jobs' frames to the write-ahead file (and fdatasyncs it in `power` mode).
+    fn write(&mut self, jobs: &[FlushJob]) -> Result<(), LogError> {
         let started = std::time::Instant::now();
+        let frames: Vec<&[u8]> = jobs.iter().map(|j| j.frames.as_slice()).collect();
+        let result = self.wal.append(&frames);
+        if let Err(error) = &result {
+            self.fail(error);
+        }
+        self.stats.flushes.fetch_add(1, Ordering::Relaxed);
+        self.stats.record_flush(started.elapsed());
+        result
+    }
+
+    /// Flushes sled (and fdatasyncs its file in `power` mode), then empties the write-ahead file:
+    /// everything in the file was inserted before the file received it, so the flush covers it.
+    fn checkpoint(&mut self) {
+        if self.wal.is_empty() {
+            return;
+        }
         let result = self
             .db
             .flush()
             .map(|_| ())
             .map_err(LogError::store)
-            .and_then(|()| match self.power_file.as_deref() {
+            .and_then(|()| match &self.power_file {
                 Some((file, path)) => file
                     .sync_data()
                     .map_err(|e| LogError::io("fdatasync", path, &e)),
                 None => Ok(()),
-            });
-        if let Err(error) = &result {
-            let _ = self.failed.set(LogError::Failed {
-                reason: error.to_string(),
-            });
+            })
+            .and_then(|()| self.wal.truncate());
+        match result {
+            Ok(()) => {
+                self.stats.checkpoints.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => self.fail(&error),
         }
-        self.stats.flushes.fetch_add(1, Ordering::Relaxed);
-        self.stats.record_flush(started.elapsed());
-        result
+    }
+
+    fn fail(&self, error: &LogError) {
+        let _ = self.failed.set(LogError::Failed {
+            reason: error.to_string(),
+        });
     }
 }

@@ -4,6 +4,11 @@
 //! (`actors/tests/data/coinone/` and inline below), with other markets and values than the
 //! shared fixtures, which are decoded separately (`shared_fixtures_decode`).
 
+mod fixtures;
+mod rest;
+
+use fixtures::shared_fixture;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{MarketData, Ticker};
@@ -20,12 +25,14 @@ use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
 };
 
-const WS_TICKER_KRW_ETH: &str = include_str!("../../../tests/data/coinone/ws_ticker_krw_eth.json");
-const WS_BOOK_KRW_XRP: &str = include_str!("../../../tests/data/coinone/ws_orderbook_krw_xrp.json");
+const WS_TICKER_KRW_ETH: &str =
+    include_str!("../../../../tests/data/coinone/ws_ticker_krw_eth.json");
+const WS_BOOK_KRW_XRP: &str =
+    include_str!("../../../../tests/data/coinone/ws_orderbook_krw_xrp.json");
 const REST_TICKER_KRW_ETH: &str =
-    include_str!("../../../tests/data/coinone/rest_ticker_krw_eth.json");
+    include_str!("../../../../tests/data/coinone/rest_ticker_krw_eth.json");
 const REST_BOOK_KRW_SOL: &str =
-    include_str!("../../../tests/data/coinone/rest_orderbook_krw_sol.json");
+    include_str!("../../../../tests/data/coinone/rest_orderbook_krw_sol.json");
 
 const SUBSCRIBED: &str = r#"{"response_type":"SUBSCRIBED","channel":"ORDERBOOK","data":{"quote_currency":"KRW","target_currency":"XRP"}}"#;
 const PONG: &str = r#"{"response_type":"PONG"}"#;
@@ -365,151 +372,6 @@ fn every_truncation_is_rejected() {
 crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
-fn rest_requests_are_one_per_market() {
-    let codec = codec();
-    assert_eq!(
-        codec.rest_ticker_requests(),
-        [
-            "/public/v2/ticker_new/KRW/ETH",
-            "/public/v2/ticker_new/KRW/XRP",
-            "/public/v2/ticker_new/KRW/SOL"
-        ]
-    );
-    assert_eq!(
-        codec.rest_book_requests(),
-        [
-            "/public/v2/orderbook/KRW/ETH?size=5",
-            "/public/v2/orderbook/KRW/XRP?size=5",
-            "/public/v2/orderbook/KRW/SOL?size=5"
-        ]
-    );
-}
-
-fn rest_eth_ticker() -> MarketData {
-    MarketData::Ticker(Ticker {
-        best_bid: Some(dec("3650500.0")),
-        best_ask: Some(dec("3651000.0")),
-        open_24h: Some(dec("3602000.0")),
-        high_24h: Some(dec("3688000.0")),
-        low_24h: Some(dec("3571000.0")),
-        volume_24h: Some(dec("1021.403000100000000000001")),
-        exchange_time: ms(1_749_619_397_418),
-        ..ticker(Exchange::Coinone, "ETH/KRW", "3650500.0")
-    })
-}
-
-fn rest_sol_book() -> MarketData {
-    let MarketData::Book(mut snapshot) = MarketData::Book(book(
-        Exchange::Coinone,
-        "SOL/KRW",
-        &[
-            ("216300", "1.20300000"),
-            ("216250", "0.5"),
-            ("216200", "12.01"),
-        ],
-        &[
-            ("216350", "0.81"),
-            ("216400", "3"),
-            ("216450", "0.00000001"),
-        ],
-    ))
-    .with_time(1_749_619_399_420) else {
-        unreachable!()
-    };
-    snapshot.seq = Some(1_749_619_399_420_001);
-    MarketData::Book(snapshot)
-}
-
-#[test]
-fn decodes_rest_bodies() {
-    let cases = [
-        Case::new(
-            "ticker, lower-case currencies",
-            REST_TICKER_KRW_ETH,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "book",
-            REST_BOOK_KRW_SOL,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new(
-            "error with HTTP 200",
-            REST_ERROR,
-            Expect::class(FrameClass::Error("107: Parameter value is wrong".into())),
-        ),
-        Case::new(
-            "ticker of a market not configured",
-            REST_TICKER_KRW_ETH.replace("\"eth\"", "\"ada\""),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "book of a market not configured",
-            REST_BOOK_KRW_SOL.replace("\"SOL\"", "\"ADA\""),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "bad ticker leaves nothing",
-            r#"{"result":"success","tickers":[{"quote_currency":"krw","target_currency":"eth","last":"1"},{"quote_currency":"krw","target_currency":"xrp","last":"x"}]}"#,
-            Expect::Rejected("tickers[1]: last"),
-        ),
-        Case::new(
-            "no result",
-            r#"{"tickers":[]}"#,
-            Expect::Rejected("missing field result"),
-        ),
-        Case::new(
-            "neither",
-            r#"{"result":"success","error_code":"0"}"#,
-            Expect::Rejected("neither tickers nor an order book"),
-        ),
-        Case::new("empty body", "", Expect::Rejected("empty body")),
-        Case::new("HTML", "<html>", Expect::Rejected("expected a JSON object")),
-    ];
-    run_rest(&mut codec(), &cases);
-}
-
-#[test]
-fn decode_rest_for_checks_the_kind_requested() {
-    let mut codec = codec();
-    let ticker = "/public/v2/ticker_new/KRW/ETH";
-    let book = "/public/v2/orderbook/KRW/SOL?size=5";
-    let requests = [ticker, book, ticker, book, "/public/v2/markets/KRW"];
-    let cases = [
-        Case::new(
-            "ticker",
-            REST_TICKER_KRW_ETH,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "book",
-            REST_BOOK_KRW_SOL,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new(
-            "book in a ticker response",
-            REST_BOOK_KRW_SOL,
-            Expect::Rejected("order book in a ticker response"),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR,
-            Expect::class(FrameClass::Error("107: Parameter value is wrong".into())),
-        ),
-        Case::new(
-            "not our request",
-            "{}",
-            Expect::Rejected("not a Coinone ticker or order-book request"),
-        ),
-    ];
-    run_cases(
-        Exchange::Coinone,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &cases,
-    );
-}
-
-#[test]
 fn symbols_map_both_ways() {
     let cases = [("BTC/KRW", "KRW/BTC"), ("1INCH/KRW", "KRW/1INCH")];
     for (index, (text, code)) in cases.into_iter().enumerate() {
@@ -557,105 +419,6 @@ fn codec_for_builds_coinone_and_refuses_what_it_cannot_express() {
             "TC{index}"
         );
     }
-}
-
-/// The shared fixture `name` of Coinone, if the shared folder is beside the workspace.
-fn shared_fixture(name: &str) -> Option<String> {
-    let path = format!(
-        "{}/../../shared/fixtures/exchanges/coinone/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).ok()
-}
-
-/// Every shared Coinone fixture decodes, with the file's numbers.
-#[test]
-fn shared_fixtures_decode() {
-    let Some(ws_ticker) = shared_fixture("ws_ticker.json") else {
-        return;
-    };
-    let ws_book = shared_fixture("ws_orderbook.json").unwrap();
-    let rest_ticker = shared_fixture("rest_ticker.json").unwrap();
-    let rest_book = shared_fixture("rest_orderbook.json").unwrap();
-    let mut codec = CoinoneCodec::new(&markets(&["BTC/KRW", "XRP/KRW"]), 16).unwrap();
-
-    let mut out = Vec::new();
-    assert_eq!(
-        codec.decode(ws_ticker.as_bytes(), RECEIVED, &mut out),
-        Ok(FrameClass::Data)
-    );
-    assert_eq!(
-        out,
-        vec![MarketData::Ticker(Ticker {
-            best_bid: Some(dec("58532000")),
-            best_ask: Some(dec("58537000")),
-            open_24h: Some(dec("57293000")),
-            high_24h: Some(dec("58710000")),
-            low_24h: Some(dec("57276000")),
-            volume_24h: Some(dec("334.81445168")),
-            exchange_time: ms(1_705_301_117_198),
-            ..ticker(Exchange::Coinone, "BTC/KRW", "58532000")
-        })]
-    );
-
-    // The documented XRP book: 16 levels a side, asks highest first in the file.
-    out.clear();
-    assert_eq!(
-        codec.decode(ws_book.as_bytes(), RECEIVED, &mut out),
-        Ok(FrameClass::Data)
-    );
-    let [MarketData::Book(snapshot)] = &out[..] else {
-        panic!("{out:?}")
-    };
-    assert_eq!(snapshot.market, market("XRP/KRW"));
-    assert_eq!((snapshot.bids.len(), snapshot.asks.len()), (16, 16));
-    let lv = crate::exchanges::testkit::lv;
-    assert_eq!(snapshot.asks[0], lv("687.5", "47022.8803"));
-    assert_eq!(snapshot.asks[15], lv("695.5", "5000"));
-    assert_eq!(snapshot.bids[0], lv("687.4", "6704.0994"));
-    assert_eq!(snapshot.bids[2], lv("687.2", "71156.78279601"));
-    assert_eq!(snapshot.bids[15], lv("685.2", "39610.424"));
-    assert_eq!(snapshot.seq, Some(1_693_560_155_038_001));
-    assert_eq!(snapshot.exchange_time, ms(1_693_560_155_038));
-
-    let requests = [
-        "/public/v2/ticker_new/KRW/BTC",
-        "/public/v2/orderbook/KRW/BTC?size=16",
-    ];
-    let mut btc_book = book(
-        Exchange::Coinone,
-        "BTC/KRW",
-        &[("50048000", "0.01080229")],
-        &[("50058000", "0.00272592")],
-    );
-    btc_book.seq = Some(1_701_071_108_673_001);
-    btc_book.exchange_time = ms(1_701_071_108_673);
-    let rest = [
-        Case::new(
-            "rest ticker",
-            rest_ticker,
-            Expect::data(vec![MarketData::Ticker(Ticker {
-                best_bid: Some(dec("50062000.0")),
-                best_ask: Some(dec("50081000.0")),
-                open_24h: Some(dec("50487000.0")),
-                high_24h: Some(dec("50543000.0")),
-                low_24h: Some(dec("49945000.0")),
-                volume_24h: Some(dec("226.07268994")),
-                exchange_time: ms(1_701_073_357_818),
-                ..ticker(Exchange::Coinone, "BTC/KRW", "50062000.0")
-            })]),
-        ),
-        Case::new(
-            "rest book",
-            rest_book,
-            Expect::data(vec![MarketData::Book(btc_book)]),
-        ),
-    ];
-    run_cases(
-        Exchange::Coinone,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &rest,
-    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

@@ -5,6 +5,9 @@
 //! (`actors/tests/data/bybit/` and inline below), with other markets and values than the shared
 //! fixtures.
 
+mod fixtures;
+mod rest;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
@@ -21,15 +24,16 @@ use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
 };
 
-const WS_TICKERS_ETHUSDT: &str = include_str!("../../../tests/data/bybit/ws_tickers_ethusdt.json");
+const WS_TICKERS_ETHUSDT: &str =
+    include_str!("../../../../tests/data/bybit/ws_tickers_ethusdt.json");
 const WS_BOOK_SNAPSHOT_SOLUSDT: &str =
-    include_str!("../../../tests/data/bybit/ws_orderbook_snapshot_solusdt.json");
+    include_str!("../../../../tests/data/bybit/ws_orderbook_snapshot_solusdt.json");
 const WS_BOOK_DELTA_SOLUSDT: &str =
-    include_str!("../../../tests/data/bybit/ws_orderbook_delta_solusdt.json");
+    include_str!("../../../../tests/data/bybit/ws_orderbook_delta_solusdt.json");
 const REST_TICKERS_ETHUSDT: &str =
-    include_str!("../../../tests/data/bybit/rest_tickers_ethusdt.json");
+    include_str!("../../../../tests/data/bybit/rest_tickers_ethusdt.json");
 const REST_ORDERBOOK_SOLUSDT: &str =
-    include_str!("../../../tests/data/bybit/rest_orderbook_solusdt.json");
+    include_str!("../../../../tests/data/bybit/rest_orderbook_solusdt.json");
 
 const ACK: &str = r#"{"success":true,"ret_msg":"subscribe","conn_id":"d30fdpbboasp1pjbe7r0","req_id":"a1","op":"subscribe"}"#;
 const PONG: &str =
@@ -479,189 +483,6 @@ fn every_truncation_is_rejected() {
 crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
-fn rest_requests_are_one_per_market() {
-    let codec = codec();
-    assert_eq!(
-        codec.rest_ticker_requests(),
-        [
-            "/v5/market/tickers?category=spot&symbol=ETHUSDT",
-            "/v5/market/tickers?category=spot&symbol=SOLUSDT",
-            "/v5/market/tickers?category=spot&symbol=ETHBTC",
-        ]
-    );
-    assert_eq!(
-        codec.rest_book_requests(),
-        [
-            "/v5/market/orderbook?category=spot&symbol=ETHUSDT&limit=50",
-            "/v5/market/orderbook?category=spot&symbol=SOLUSDT&limit=50",
-            "/v5/market/orderbook?category=spot&symbol=ETHBTC&limit=50",
-        ]
-    );
-}
-
-#[test]
-fn decodes_rest_bodies() {
-    let cases = [
-        Case::new(
-            "tickers",
-            REST_TICKERS_ETHUSDT,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "order book",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new(
-            "error with HTTP 200",
-            REST_ERROR,
-            Expect::class(FrameClass::Error("10001: Not supported symbols".into())),
-        ),
-        Case::new(
-            "all tickers, an unconfigured one skipped",
-            REST_TICKERS_ETHUSDT.replace(
-                r#""list": ["#,
-                r#""list": [{"symbol":"BNBUSDT","lastPrice":"601.2"},"#,
-            ),
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "tickers of a symbol not configured",
-            REST_TICKERS_ETHUSDT.replace("ETHUSDT", "BNBUSDT"),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "book of a symbol not configured",
-            REST_ORDERBOOK_SOLUSDT.replace("SOLUSDT", "BNBUSDT"),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "no retCode",
-            r#"{"retMsg":"OK","result":{}}"#,
-            Expect::Rejected("missing field retCode"),
-        ),
-        Case::new(
-            "empty result",
-            r#"{"retCode":0,"retMsg":"OK","result":{}}"#,
-            Expect::Rejected("neither a ticker list nor a book"),
-        ),
-        Case::new(
-            "ticker without lastPrice",
-            r#"{"retCode":0,"result":{"list":[{"symbol":"ETHUSDT"}]}}"#,
-            Expect::Rejected("list[0]: missing field lastPrice"),
-        ),
-        Case::new(
-            "ticker without symbol",
-            r#"{"retCode":0,"result":{"list":[{"lastPrice":"1"}]}}"#,
-            Expect::Rejected("list[0]: missing field symbol"),
-        ),
-        Case::new(
-            "book without symbol",
-            r#"{"retCode":0,"result":{"b":[],"a":[],"u":1}}"#,
-            Expect::Rejected("missing field result.s"),
-        ),
-        Case::new("empty body", "", Expect::Rejected("empty body")),
-        Case::new(
-            "HTML error page",
-            "<html>",
-            Expect::Rejected("expected a JSON object"),
-        ),
-    ];
-    run_rest(&mut codec(), &cases);
-
-    // A depth-1 codec cuts the REST book to one level.
-    let mut top = BybitCodec::new(&markets(&["SOL/USDT"]), 1).unwrap();
-    run_rest(
-        &mut top,
-        &[Case::new(
-            "book cut to depth",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::data(vec![MarketData::Book(BookSnapshot {
-                seq: Some(4_470_301),
-                exchange_time: ms(1_749_619_398_050),
-                ..book(
-                    Exchange::Bybit,
-                    "SOL/USDT",
-                    &[("156.42", "190.114")],
-                    &[("156.43", "55.073")],
-                )
-            })]),
-        )],
-    );
-}
-
-#[test]
-fn decode_rest_for_checks_the_kind_and_market_requested() {
-    let mut codec = codec();
-    let sol_book = "/v5/market/orderbook?category=spot&symbol=SOLUSDT&limit=50";
-    let eth_book = "/v5/market/orderbook?category=spot&symbol=ETHUSDT&limit=50";
-    let eth_tickers = "/v5/market/tickers?category=spot&symbol=ETHUSDT";
-    let requests = [
-        sol_book,
-        eth_tickers,
-        sol_book,
-        eth_tickers,
-        sol_book,
-        eth_book,
-        "/v5/market/orderbook?category=spot&symbol=BNBUSDT&limit=50",
-        "/v5/market/orderbook?category=spot",
-        "/v5/market/time",
-    ];
-    let cases = [
-        Case::new(
-            "book",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new(
-            "tickers",
-            REST_TICKERS_ETHUSDT,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR,
-            Expect::class(FrameClass::Error("10001: Not supported symbols".into())),
-        ),
-        Case::new(
-            "a book in a tickers response",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::Rejected("order book in a tickers response"),
-        ),
-        Case::new(
-            "tickers in an orderbook response",
-            REST_TICKERS_ETHUSDT,
-            Expect::Rejected("a ticker list in an orderbook response"),
-        ),
-        Case::new(
-            "the book of another market",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::Rejected("a book of SOLUSDT in a response for ETH/USDT"),
-        ),
-        Case::new(
-            "a symbol not configured",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::Rejected("symbol BNBUSDT is not configured"),
-        ),
-        Case::new(
-            "no symbol",
-            REST_ORDERBOOK_SOLUSDT,
-            Expect::Rejected("no symbol"),
-        ),
-        Case::new(
-            "not our request",
-            "{}",
-            Expect::Rejected("not a Bybit tickers or orderbook request"),
-        ),
-    ];
-    run_cases(
-        Exchange::Bybit,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &cases,
-    );
-}
-
-#[test]
 fn symbols_and_topics() {
     let cases = [
         ("BTC/USDT", "BTCUSDT"),
@@ -727,136 +548,6 @@ fn codec_for_builds_bybit_and_refuses_what_cannot_be_told_apart() {
             reason: "more than 21000 characters of topics on one connection".into(),
         }
     );
-}
-
-/// The shared fixture file, if the shared folder is beside the workspace.
-fn fixture(name: &str) -> Option<String> {
-    let path = format!(
-        "{}/../../shared/fixtures/exchanges/bybit/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).ok()
-}
-
-#[test]
-fn shared_fixtures_decode() {
-    let Some(ticker_frame) = fixture("ws_ticker.json") else {
-        eprintln!("shared fixtures not found; skipped");
-        return;
-    };
-    let mut codec = BybitCodec::new(&markets(&["BTC/USDT"]), 50).unwrap();
-    let ws_cases = [
-        Case::new(
-            "ws_ticker.json",
-            ticker_frame,
-            Expect::data(vec![MarketData::Ticker(Ticker {
-                open_24h: Some(dec("20704.93")),
-                high_24h: Some(dec("21426.99")),
-                low_24h: Some(dec("20575")),
-                volume_24h: Some(dec("6780.866843")),
-                exchange_time: ms(1_673_853_746_003),
-                ..ticker(Exchange::Bybit, "BTC/USDT", "21109.77")
-            })]),
-        ),
-        Case::new(
-            "ws_orderbook.json",
-            fixture("ws_orderbook.json").unwrap(),
-            Expect::data(vec![MarketData::Book(BookSnapshot {
-                seq: Some(18_521_288),
-                exchange_time: ms(1_672_304_484_978),
-                ..book(
-                    Exchange::Bybit,
-                    "BTC/USDT",
-                    &[("16493.50", "0.006"), ("16493.00", "0.100")],
-                    &[("16611.00", "0.029"), ("16612.00", "0.213")],
-                )
-            })]),
-        ),
-        Case::new(
-            "ws_orderbook_delta.json",
-            fixture("ws_orderbook_delta.json").unwrap(),
-            Expect::data(vec![MarketData::Delta(BookDelta {
-                exchange: Exchange::Bybit,
-                market: market("BTC/USDT"),
-                bids: vec![
-                    lv("30247.20", "30.028"),
-                    lv("30245.40", "0.224"),
-                    lv("30242.10", "1.593"),
-                    lv("30240.30", "1.305"),
-                    lv("30240.00", "0"),
-                ],
-                asks: vec![
-                    lv("30248.70", "0"),
-                    lv("30249.30", "0.892"),
-                    lv("30249.50", "1.778"),
-                    lv("30249.60", "0"),
-                    lv("30251.90", "2.947"),
-                    lv("30252.20", "0.659"),
-                    lv("30252.50", "4.591"),
-                ],
-                first_seq: None,
-                seq: Some(177_400_507),
-                prev_seq: None,
-                checksum: None,
-                exchange_time: ms(1_687_940_967_466),
-                received: RECEIVED,
-            })]),
-        ),
-    ];
-    run_ws(&mut codec, &ws_cases);
-
-    let rest_cases = [
-        Case::new(
-            "rest_ticker.json",
-            fixture("rest_ticker.json").unwrap(),
-            Expect::data(vec![MarketData::Ticker(Ticker {
-                best_bid: Some(dec("20517.96")),
-                best_ask: Some(dec("20527.77")),
-                open_24h: Some(dec("20393.48")),
-                high_24h: Some(dec("21128.12")),
-                low_24h: Some(dec("20318.89")),
-                volume_24h: Some(dec("11801.27771")),
-                exchange_time: ms(1_673_859_087_947),
-                ..ticker(Exchange::Bybit, "BTC/USDT", "20533.13")
-            })]),
-        ),
-        Case::new(
-            "rest_orderbook.json",
-            fixture("rest_orderbook.json").unwrap(),
-            Expect::data(vec![MarketData::Book(BookSnapshot {
-                seq: Some(230_704),
-                exchange_time: ms(1_716_863_719_031),
-                ..book(
-                    Exchange::Bybit,
-                    "BTC/USDT",
-                    &[("65485.47", "47.081829")],
-                    &[("65557.7", "16.606555")],
-                )
-            })]),
-        ),
-    ];
-    run_rest(&mut codec, &rest_cases);
-    let requests = [codec.rest_ticker_requests(), codec.rest_book_requests()];
-    for (request, name) in requests
-        .iter()
-        .flatten()
-        .zip(["rest_ticker.json", "rest_orderbook.json"])
-    {
-        let mut out = Vec::new();
-        let body = fixture(name).unwrap();
-        assert_eq!(
-            codec.decode_rest_for(request, body.as_bytes(), RECEIVED, &mut out),
-            Ok(FrameClass::Data),
-            "{name}"
-        );
-    }
-
-    // Our subscribe frame has the shape of the shared request.
-    let shared: Value = serde_json::from_str(&fixture("ws_subscribe.json").unwrap()).unwrap();
-    let ours: Value = serde_json::from_str(&codec.subscribe()[0]).unwrap();
-    assert_eq!(ours["op"], shared["op"]);
-    assert_eq!(ours["args"], shared["args"]);
-    assert!(ours["req_id"].is_string());
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

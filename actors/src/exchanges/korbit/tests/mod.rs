@@ -4,6 +4,11 @@
 //! (`actors/tests/data/korbit/` and inline below), with other markets and values than the
 //! shared fixtures, which are decoded separately (`shared_fixtures_decode`).
 
+mod fixtures;
+mod rest;
+
+use fixtures::shared_fixture;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{MarketData, Ticker};
@@ -20,11 +25,13 @@ use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
 };
 
-const WS_TICKER_ETH_KRW: &str = include_str!("../../../tests/data/korbit/ws_ticker_eth_krw.json");
-const WS_BOOK_XRP_KRW: &str = include_str!("../../../tests/data/korbit/ws_orderbook_xrp_krw.json");
-const REST_TICKERS: &str = include_str!("../../../tests/data/korbit/rest_tickers.json");
+const WS_TICKER_ETH_KRW: &str =
+    include_str!("../../../../tests/data/korbit/ws_ticker_eth_krw.json");
+const WS_BOOK_XRP_KRW: &str =
+    include_str!("../../../../tests/data/korbit/ws_orderbook_xrp_krw.json");
+const REST_TICKERS: &str = include_str!("../../../../tests/data/korbit/rest_tickers.json");
 const REST_BOOK_SOL_KRW: &str =
-    include_str!("../../../tests/data/korbit/rest_orderbook_sol_krw.json");
+    include_str!("../../../../tests/data/korbit/rest_orderbook_sol_krw.json");
 
 const ACK: &str = r#"{"status":"success","requestId":7}"#;
 const FAIL: &str = r#"{"status":"fail","requestId":8,"code":"INVALID_SYMBOL"}"#;
@@ -357,207 +364,6 @@ fn every_truncation_is_rejected() {
 crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
-fn rest_requests() {
-    let codec = codec();
-    assert_eq!(
-        codec.rest_ticker_requests(),
-        ["/v2/tickers?symbol=eth_krw,xrp_krw,sol_krw"]
-    );
-    assert_eq!(
-        codec.rest_book_requests(),
-        [
-            "/v2/orderbook?symbol=eth_krw",
-            "/v2/orderbook?symbol=xrp_krw",
-            "/v2/orderbook?symbol=sol_krw"
-        ]
-    );
-    let empty = KorbitCodec::new(&[], 5).unwrap();
-    assert!(empty.rest_ticker_requests().is_empty());
-    assert!(empty.rest_book_requests().is_empty());
-}
-
-fn rest_tickers() -> Vec<MarketData> {
-    vec![
-        MarketData::Ticker(Ticker {
-            best_bid: Some(dec("3650500")),
-            best_ask: Some(dec("3651000")),
-            open_24h: Some(dec("3602000")),
-            high_24h: Some(dec("3688000")),
-            low_24h: Some(dec("3571000")),
-            volume_24h: Some(dec("1021.40300010")),
-            exchange_time: ms(1_749_619_397_022),
-            ..ticker(Exchange::Korbit, "ETH/KRW", "3650500")
-        }),
-        MarketData::Ticker(Ticker {
-            best_bid: Some(dec("3105")),
-            best_ask: Some(dec("3106")),
-            open_24h: Some(dec("3087")),
-            high_24h: Some(dec("3131")),
-            low_24h: Some(dec("3071")),
-            volume_24h: Some(dec("8812930.123456789012345678")),
-            exchange_time: ms(1_749_619_398_046),
-            ..ticker(Exchange::Korbit, "XRP/KRW", "3105")
-        }),
-    ]
-}
-
-fn rest_sol_book() -> MarketData {
-    MarketData::Book(book(
-        Exchange::Korbit,
-        "SOL/KRW",
-        &[
-            ("216300", "1.20300000"),
-            ("216250", "0.5"),
-            ("216200", "12.01"),
-        ],
-        &[
-            ("216350", "0.81"),
-            ("216400", "3"),
-            ("216450", "0.00000001"),
-        ],
-    ))
-    .with_time(1_749_619_399_420)
-}
-
-#[test]
-fn decodes_rest_bodies() {
-    let cases = [
-        Case::new(
-            "tickers, the unconfigured ada_krw skipped",
-            REST_TICKERS,
-            Expect::data(rest_tickers()),
-        ),
-        Case::new(
-            "error with HTTP 200",
-            REST_ERROR,
-            Expect::class(FrameClass::Error(
-                "TRY_AGAIN: please try again later".into(),
-            )),
-        ),
-        Case::new(
-            "error that is a string",
-            r#"{"success":false,"error":"EXCEED_TIME_WINDOW"}"#,
-            Expect::class(FrameClass::Error("EXCEED_TIME_WINDOW".into())),
-        ),
-        Case::new(
-            "failure without an error",
-            r#"{"success":false}"#,
-            Expect::class(FrameClass::Error("success: false".into())),
-        ),
-        Case::new(
-            "a book names no market and three are configured",
-            REST_BOOK_SOL_KRW,
-            Expect::Rejected("decode it with its request"),
-        ),
-        Case::new(
-            "no tickers of ours",
-            r#"{"success":true,"data":[]}"#,
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "bad element leaves nothing",
-            r#"{"success":true,"data":[{"symbol":"eth_krw","close":"1"},{"symbol":"xrp_krw","close":"x"}]}"#,
-            Expect::Rejected("data[1]: close"),
-        ),
-        Case::new(
-            "ticker without symbol",
-            r#"{"success":true,"data":[{"close":"1"}]}"#,
-            Expect::Rejected("data[0]: missing field symbol"),
-        ),
-        Case::new(
-            "no success",
-            r#"{"data":[]}"#,
-            Expect::Rejected("missing field success"),
-        ),
-        Case::new(
-            "no data",
-            r#"{"success":true}"#,
-            Expect::Rejected("missing field data"),
-        ),
-        Case::new("empty body", "", Expect::Rejected("empty body")),
-        Case::new(
-            "HTML",
-            "<html>502</html>",
-            Expect::Rejected("expected a JSON object"),
-        ),
-    ];
-    run_rest(&mut codec(), &cases);
-
-    // With one market, a book body can only be that market's.
-    let mut single = KorbitCodec::new(&markets(&["SOL/KRW"]), 5).unwrap();
-    run_rest(
-        &mut single,
-        &[Case::new(
-            "book of the only market",
-            REST_BOOK_SOL_KRW,
-            Expect::data(vec![rest_sol_book()]),
-        )],
-    );
-}
-
-#[test]
-fn decode_rest_for_takes_the_market_from_the_request() {
-    let mut codec = codec();
-    let sol = "/v2/orderbook?symbol=sol_krw";
-    let tickers = "/v2/tickers?symbol=eth_krw,xrp_krw,sol_krw";
-    let requests = [
-        sol,
-        tickers,
-        sol,
-        tickers,
-        sol,
-        "/v2/orderbook?symbol=ada_krw",
-        "/v2/orderbook",
-        "/v2/time",
-    ];
-    let cases = [
-        Case::new(
-            "book",
-            REST_BOOK_SOL_KRW,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new("tickers", REST_TICKERS, Expect::data(rest_tickers())),
-        Case::new(
-            "error",
-            REST_ERROR,
-            Expect::class(FrameClass::Error(
-                "TRY_AGAIN: please try again later".into(),
-            )),
-        ),
-        Case::new(
-            "a book in a ticker response",
-            REST_BOOK_SOL_KRW,
-            Expect::Rejected("an order book in a ticker response"),
-        ),
-        Case::new(
-            "tickers in a book response",
-            REST_TICKERS,
-            Expect::Rejected("tickers in an order-book response"),
-        ),
-        Case::new(
-            "a symbol not configured",
-            REST_BOOK_SOL_KRW,
-            Expect::Rejected("symbol ada_krw is not configured"),
-        ),
-        Case::new(
-            "no symbol",
-            REST_BOOK_SOL_KRW,
-            Expect::Rejected("no symbol"),
-        ),
-        Case::new(
-            "not our request",
-            "{}",
-            Expect::Rejected("not a Korbit ticker or order-book request"),
-        ),
-    ];
-    run_cases(
-        Exchange::Korbit,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &cases,
-    );
-}
-
-#[test]
 fn symbols_map_both_ways() {
     let cases = [
         ("BTC/KRW", "btc_krw"),
@@ -613,128 +419,6 @@ fn codec_for_builds_korbit_and_refuses_what_it_cannot_express() {
             "TC{index}"
         );
     }
-}
-
-/// The shared fixture `name` of Korbit, if the shared folder is beside the workspace.
-fn shared_fixture(name: &str) -> Option<String> {
-    let path = format!(
-        "{}/../../shared/fixtures/exchanges/korbit/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).ok()
-}
-
-/// Every shared Korbit fixture decodes, with the file's numbers.
-#[test]
-fn shared_fixtures_decode() {
-    let Some(ws_ticker) = shared_fixture("ws_ticker.json") else {
-        return;
-    };
-    let ws_book = shared_fixture("ws_orderbook.json").unwrap();
-    let rest_ticker = shared_fixture("rest_ticker.json").unwrap();
-    let rest_book = shared_fixture("rest_orderbook.json").unwrap();
-    let mut codec = KorbitCodec::new(&markets(&["BTC/KRW", "ETH/KRW"]), 30).unwrap();
-    let btc_ticker = |last: &str| ticker(Exchange::Korbit, "BTC/KRW", last);
-    let ws = [
-        Case::new(
-            "ws ticker",
-            ws_ticker,
-            Expect::data(vec![MarketData::Ticker(Ticker {
-                best_bid: Some(dec("99026000")),
-                best_ask: Some(dec("99027000")),
-                open_24h: Some(dec("94679000")),
-                high_24h: Some(dec("111162000")),
-                low_24h: Some(dec("93861000")),
-                volume_24h: Some(dec("147.94385655")),
-                exchange_time: ms(1_700_000_027_754),
-                ..btc_ticker("99027000")
-            })]),
-        ),
-        Case::new(
-            "ws book",
-            ws_book,
-            Expect::data(vec![
-                MarketData::Book(book(
-                    Exchange::Korbit,
-                    "BTC/KRW",
-                    &[
-                        ("99120000", "0.00363422"),
-                        ("99119000", "0.00475577"),
-                        ("99118000", "0.00389054"),
-                    ],
-                    &[
-                        ("99131000", "0.00456677"),
-                        ("99132000", "0.00616665"),
-                        ("99133000", "0.00808569"),
-                    ],
-                ))
-                .with_time(1_700_000_000_234),
-            ]),
-        ),
-    ];
-    run_ws(&mut codec, &ws);
-    let requests = [
-        "/v2/tickers?symbol=btc_krw,eth_krw",
-        "/v2/orderbook?symbol=btc_krw",
-    ];
-    let rest = [
-        Case::new(
-            "rest tickers",
-            rest_ticker,
-            Expect::data(vec![
-                MarketData::Ticker(Ticker {
-                    best_bid: Some(dec("77136000")),
-                    best_ask: Some(dec("77193000")),
-                    open_24h: Some(dec("77060000")),
-                    high_24h: Some(dec("79650000")),
-                    low_24h: Some(dec("76550000")),
-                    volume_24h: Some(dec("48.73739983")),
-                    exchange_time: ms(1_725_525_721_041),
-                    ..btc_ticker("77136000")
-                }),
-                MarketData::Ticker(Ticker {
-                    best_bid: Some(dec("3251000")),
-                    best_ask: Some(dec("3254000")),
-                    open_24h: Some(dec("3259000")),
-                    high_24h: Some(dec("3370000")),
-                    low_24h: Some(dec("3222000")),
-                    volume_24h: Some(dec("161.99278306")),
-                    exchange_time: ms(1_725_525_545_630),
-                    ..ticker(Exchange::Korbit, "ETH/KRW", "3250000")
-                }),
-            ]),
-        ),
-        Case::new(
-            "rest book",
-            rest_book,
-            Expect::data(vec![
-                MarketData::Book(book(
-                    Exchange::Korbit,
-                    "BTC/KRW",
-                    &[
-                        ("73303000", "0.00898326"),
-                        ("73302000", "0.00790837"),
-                        ("73301000", "0.00843099"),
-                        ("73300000", "0.00054024"),
-                        ("73299000", "0.00663446"),
-                    ],
-                    &[
-                        ("73304000", "0.00985212"),
-                        ("73305000", "0.00367505"),
-                        ("73306000", "0.0096254"),
-                        ("73307000", "0.00502544"),
-                        ("73308000", "0.00640584"),
-                    ],
-                ))
-                .with_time(1_708_057_740_895),
-            ]),
-        ),
-    ];
-    run_cases(
-        Exchange::Korbit,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &rest,
-    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

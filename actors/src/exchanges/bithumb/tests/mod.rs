@@ -4,6 +4,11 @@
 //! (`actors/tests/data/bithumb/` and inline below), with other markets and values than the
 //! shared fixtures, which are decoded separately (`shared_fixtures_decode`).
 
+mod fixtures;
+mod rest;
+
+use fixtures::shared_fixture;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{MarketData, Ticker};
@@ -21,13 +26,15 @@ use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
 };
 
-const WS_TICKER_KRW_ETH: &str = include_str!("../../../tests/data/bithumb/ws_ticker_krw_eth.json");
-const WS_BOOK_KRW_XRP: &str = include_str!("../../../tests/data/bithumb/ws_orderbook_krw_xrp.json");
+const WS_TICKER_KRW_ETH: &str =
+    include_str!("../../../../tests/data/bithumb/ws_ticker_krw_eth.json");
+const WS_BOOK_KRW_XRP: &str =
+    include_str!("../../../../tests/data/bithumb/ws_orderbook_krw_xrp.json");
 const WS_BOOK_BTC_ETH_MICROS: &str =
-    include_str!("../../../tests/data/bithumb/ws_orderbook_btc_eth_micros.json");
-const REST_TICKER: &str = include_str!("../../../tests/data/bithumb/rest_ticker.json");
+    include_str!("../../../../tests/data/bithumb/ws_orderbook_btc_eth_micros.json");
+const REST_TICKER: &str = include_str!("../../../../tests/data/bithumb/rest_ticker.json");
 const REST_BOOK_KRW_DOGE: &str =
-    include_str!("../../../tests/data/bithumb/rest_orderbook_krw_doge.json");
+    include_str!("../../../../tests/data/bithumb/rest_orderbook_krw_doge.json");
 
 const STATUS_UP: &str = r#"{"status":"UP"}"#;
 const WS_TRADE_KRW_ETH: &str = r#"{"type":"trade","code":"KRW-ETH","trade_price":3650500,"trade_volume":0.0411,"ask_bid":"BID","timestamp":1749619397290,"stream_type":"REALTIME"}"#;
@@ -525,153 +532,6 @@ fn every_truncation_is_rejected() {
 crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
-fn rest_requests_cover_all_markets_at_once() {
-    let codec = codec();
-    assert_eq!(
-        codec.rest_ticker_requests(),
-        ["/v1/ticker?markets=KRW-ETH,KRW-XRP,BTC-ETH,KRW-DOGE"]
-    );
-    assert_eq!(
-        codec.rest_book_requests(),
-        ["/v1/orderbook?markets=KRW-ETH,KRW-XRP,BTC-ETH,KRW-DOGE"]
-    );
-    let empty = new(&[], 5).unwrap();
-    assert!(empty.rest_ticker_requests().is_empty());
-    assert!(empty.rest_book_requests().is_empty());
-}
-
-fn rest_tickers() -> Vec<MarketData> {
-    vec![
-        MarketData::Ticker(Ticker {
-            open_24h: Some(dec("3602000")),
-            high_24h: Some(dec("3688000")),
-            low_24h: Some(dec("3571000")),
-            volume_24h: Some(dec("4021.77102933")),
-            exchange_time: ms(1_749_619_397_301),
-            ..ticker(Exchange::Bithumb, "ETH/KRW", "3650500")
-        }),
-        MarketData::Ticker(Ticker {
-            open_24h: Some(dec("3087")),
-            high_24h: Some(dec("3131")),
-            low_24h: Some(dec("3071")),
-            volume_24h: Some(dec("133210877.3100000000000001")),
-            exchange_time: ms(1_749_619_398_046),
-            ..ticker(Exchange::Bithumb, "XRP/KRW", "3105")
-        }),
-    ]
-}
-
-/// The REST body has 6 units; the codec keeps 5.
-fn rest_doge_book() -> MarketData {
-    MarketData::Book(book(
-        Exchange::Bithumb,
-        "DOGE/KRW",
-        &[
-            ("301.2", "99512.3"),
-            ("301.1", "301877.71203119"),
-            ("301", "1203948.00000001"),
-            ("300.9", "22090.1"),
-            ("300.8", "30413.77351"),
-        ],
-        &[
-            ("301.3", "182340.55918201"),
-            ("301.4", "40211.01"),
-            ("301.5", "512000"),
-            ("301.6", "16.61"),
-            ("301.7", "98213.44"),
-        ],
-    ))
-    .with_time(1_749_619_399_420)
-}
-
-#[test]
-fn decodes_rest_bodies() {
-    let cases = [
-        Case::new(
-            "tickers, the unconfigured KRW-SOL skipped",
-            REST_TICKER,
-            Expect::data(rest_tickers()),
-        ),
-        Case::new(
-            "book cut to depth",
-            REST_BOOK_KRW_DOGE,
-            Expect::data(vec![rest_doge_book()]),
-        ),
-        Case::new(
-            "error with a numeric name, as HTTP 200",
-            REST_ERROR_NUMERIC,
-            Expect::class(FrameClass::Error("404: Code not found".into())),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR_INVALID,
-            Expect::class(FrameClass::Error(
-                "invalid_parameter: Invalid parameter.".into(),
-            )),
-        ),
-        Case::new("empty array", "[]", Expect::class(FrameClass::Unknown)),
-        Case::new(
-            "a single object is not a REST body",
-            r#"{"market":"KRW-ETH","trade_price":3650500}"#,
-            Expect::Rejected("expected an array"),
-        ),
-        Case::new(
-            "element neither ticker nor book",
-            r#"[{"market":"KRW-ETH","trade_price":1},{"market":"KRW-XRP"}]"#,
-            Expect::Rejected("[1]: neither a ticker nor an order book"),
-        ),
-        Case::new(
-            "bad element after a good one leaves nothing",
-            r#"[{"market":"KRW-ETH","trade_price":1},{"market":"KRW-XRP","trade_price":"x"}]"#,
-            Expect::Rejected("[1]: trade_price"),
-        ),
-        Case::new("empty body", "", Expect::Rejected("empty body")),
-        Case::new(
-            "HTML error page",
-            "<html>502</html>",
-            Expect::Rejected("expected a JSON"),
-        ),
-    ];
-    run_rest(&mut codec(), &cases);
-}
-
-#[test]
-fn decode_rest_for_checks_the_kind_requested() {
-    let mut codec = codec();
-    let tickers = codec.rest_ticker_requests().remove(0);
-    let books = codec.rest_book_requests().remove(0);
-    let requests = [&tickers, &books, &tickers, &books, "/v1/market/all"];
-    let cases = [
-        Case::new("tickers", REST_TICKER, Expect::data(rest_tickers())),
-        Case::new(
-            "book",
-            REST_BOOK_KRW_DOGE,
-            Expect::data(vec![rest_doge_book()]),
-        ),
-        Case::new(
-            "book in a ticker response",
-            REST_BOOK_KRW_DOGE,
-            Expect::Rejected("order book in a ticker response"),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR_NUMERIC,
-            Expect::class(FrameClass::Error("404: Code not found".into())),
-        ),
-        Case::new(
-            "not our request",
-            "[]",
-            Expect::Rejected("not a Bithumb ticker"),
-        ),
-    ];
-    run_cases(
-        Exchange::Bithumb,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &cases,
-    );
-}
-
-#[test]
 fn symbols_map_both_ways() {
     let cases = [
         ("BTC/KRW", "KRW-BTC"),
@@ -720,111 +580,6 @@ fn codec_for_builds_bithumb_and_refuses_what_it_cannot_express() {
             "TC{index}"
         );
     }
-}
-
-/// The shared fixture `name` of Bithumb, if the shared folder is beside the workspace.
-fn shared_fixture(name: &str) -> Option<String> {
-    let path = format!(
-        "{}/../../shared/fixtures/exchanges/bithumb/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).ok()
-}
-
-/// Every shared Bithumb fixture decodes, with the file's numbers.
-#[test]
-fn shared_fixtures_decode() {
-    let mut codec = new(&markets(&["BTC/KRW"]), 30).unwrap();
-    let Some(ws_ticker) = shared_fixture("ws_ticker.json") else {
-        return;
-    };
-    let mut out = Vec::new();
-    assert_eq!(
-        codec.decode(ws_ticker.as_bytes(), RECEIVED, &mut out),
-        Ok(FrameClass::Data)
-    );
-    assert_eq!(
-        out,
-        vec![MarketData::Ticker(Ticker {
-            open_24h: Some(dec("484500")),
-            high_24h: Some(dec("493100")),
-            low_24h: Some(dec("472500")),
-            volume_24h: Some(dec("13380.57687512")),
-            exchange_time: ms(1_725_927_377_287),
-            ..ticker(Exchange::Bithumb, "BTC/KRW", "493100")
-        })]
-    );
-
-    let ws_book = shared_fixture("ws_orderbook.json").unwrap();
-    out.clear();
-    assert_eq!(
-        codec.decode(ws_book.as_bytes(), RECEIVED, &mut out),
-        Ok(FrameClass::Data)
-    );
-    let [MarketData::Book(snapshot)] = &out[..] else {
-        panic!("{out:?}")
-    };
-    assert_eq!((snapshot.bids.len(), snapshot.asks.len()), (15, 15));
-    assert_eq!(
-        snapshot.bids[0],
-        crate::exchanges::testkit::lv("478300", "5.6370")
-    );
-    assert_eq!(format!("{:?}", snapshot.bids[0].quantity), "5.6370");
-    assert_eq!(
-        snapshot.asks[0],
-        crate::exchanges::testkit::lv("478800", "4.3478")
-    );
-    assert_eq!(
-        snapshot.asks[14],
-        crate::exchanges::testkit::lv("497900", "2.3299")
-    );
-    assert_eq!(
-        snapshot.bids[14],
-        crate::exchanges::testkit::lv("469000", "0.5723")
-    );
-    assert_eq!(snapshot.exchange_time, ms(1_725_930_007_672));
-
-    let rest_ticker = shared_fixture("rest_ticker.json").unwrap();
-    out.clear();
-    assert_eq!(
-        codec.decode_rest_for(
-            "/v1/ticker?markets=KRW-BTC",
-            rest_ticker.as_bytes(),
-            RECEIVED,
-            &mut out
-        ),
-        Ok(FrameClass::Data)
-    );
-    assert_eq!(
-        out,
-        vec![MarketData::Ticker(Ticker {
-            open_24h: Some(dec("8450000")),
-            high_24h: Some(dec("8679000")),
-            low_24h: Some(dec("8445000")),
-            volume_24h: Some(dec("27181.31137002")),
-            exchange_time: ms(1_524_047_026_072),
-            ..ticker(Exchange::Bithumb, "BTC/KRW", "8621000")
-        })]
-    );
-
-    let rest_book = shared_fixture("rest_orderbook.json").unwrap();
-    out.clear();
-    assert_eq!(
-        codec.decode_rest(rest_book.as_bytes(), RECEIVED, &mut out),
-        Ok(FrameClass::Data)
-    );
-    assert_eq!(
-        out,
-        vec![
-            MarketData::Book(book(
-                Exchange::Bithumb,
-                "BTC/KRW",
-                &[("6954000", "0.00718341"), ("6953000", "0.11500074")],
-                &[("6956000", "0.24078656"), ("6958000", "1.12919")],
-            ))
-            .with_time(1_529_910_247_984)
-        ]
-    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

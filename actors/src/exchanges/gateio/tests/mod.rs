@@ -5,6 +5,9 @@
 //! (`actors/tests/data/gateio/` and inline below), with other markets and values than the
 //! shared fixtures.
 
+mod fixtures;
+mod rest;
+
 use std::time::Duration;
 
 use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
@@ -19,19 +22,20 @@ use crate::exchanges::testkit::{
 };
 use crate::exchanges::{BookSync, CodecSetupError, ExchangeCodec, FrameClass, codec_for};
 
-const WS_TICKER_ETH_USDT: &str = include_str!("../../../tests/data/gateio/ws_ticker_eth_usdt.json");
+const WS_TICKER_ETH_USDT: &str =
+    include_str!("../../../../tests/data/gateio/ws_ticker_eth_usdt.json");
 const WS_BOOK_FULL_SOL_USDT: &str =
-    include_str!("../../../tests/data/gateio/ws_book_full_sol_usdt.json");
+    include_str!("../../../../tests/data/gateio/ws_book_full_sol_usdt.json");
 const WS_BOOK_DELTA_SOL_USDT: &str =
-    include_str!("../../../tests/data/gateio/ws_book_delta_sol_usdt.json");
+    include_str!("../../../../tests/data/gateio/ws_book_delta_sol_usdt.json");
 const WS_OBU_DELTA_ETH_BTC: &str =
-    include_str!("../../../tests/data/gateio/ws_obu_delta_eth_btc.json");
+    include_str!("../../../../tests/data/gateio/ws_obu_delta_eth_btc.json");
 const WS_ORDER_BOOK_ETH_USDT: &str =
-    include_str!("../../../tests/data/gateio/ws_order_book_eth_usdt.json");
+    include_str!("../../../../tests/data/gateio/ws_order_book_eth_usdt.json");
 const REST_TICKERS_ETH_USDT: &str =
-    include_str!("../../../tests/data/gateio/rest_tickers_eth_usdt.json");
+    include_str!("../../../../tests/data/gateio/rest_tickers_eth_usdt.json");
 const REST_ORDER_BOOK_SOL_USDT: &str =
-    include_str!("../../../tests/data/gateio/rest_order_book_sol_usdt.json");
+    include_str!("../../../../tests/data/gateio/rest_order_book_sol_usdt.json");
 
 const ACK: &str = r#"{"time":1749619390,"time_ms":1749619390101,"channel":"spot.tickers","event":"subscribe","error":null,"result":{"status":"success"}}"#;
 const OBU_ACK: &str = r#"{"time":1749619390,"time_ms":1749619390102,"conn_id":"5e74253e9c793974","trace_id":"1bde5aaa0acf2f5f48edfd4392e1fa68","channel":"spot.obu","event":"subscribe","payload":["ob.ETH_BTC.50"],"error":null,"result":{"status":"success"}}"#;
@@ -555,160 +559,6 @@ fn every_truncation_is_rejected() {
 crate::never_panics_suite!(codec, FRAMES);
 
 #[test]
-fn rest_requests_are_one_per_market_and_unique() {
-    let codec = codec();
-    assert_eq!(
-        codec.rest_ticker_requests(),
-        [
-            "/api/v4/spot/tickers?currency_pair=ETH_USDT",
-            "/api/v4/spot/tickers?currency_pair=SOL_USDT",
-            "/api/v4/spot/tickers?currency_pair=ETH_BTC",
-        ]
-    );
-    assert_eq!(
-        codec.rest_book_requests(),
-        [
-            "/api/v4/spot/order_book?currency_pair=ETH_USDT&limit=20&with_id=true",
-            "/api/v4/spot/order_book?currency_pair=SOL_USDT&limit=20&with_id=true",
-            "/api/v4/spot/order_book?currency_pair=ETH_BTC&limit=20&with_id=true",
-        ]
-    );
-}
-
-#[test]
-fn decodes_rest_bodies() {
-    let cases = [
-        Case::new(
-            "tickers",
-            REST_TICKERS_ETH_USDT,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR_INVALID_PAIR,
-            Expect::class(FrameClass::Error(
-                "INVALID_CURRENCY_PAIR: Invalid currency pair XYZ_USDT".into(),
-            )),
-        ),
-        Case::new(
-            "all tickers, an unconfigured one skipped",
-            format!(
-                "[{},{}]",
-                REST_TICKERS_ETH_USDT
-                    .trim()
-                    .trim_matches(['[', ']'])
-                    .replace("ETH_USDT", "BNB_USDT"),
-                REST_TICKERS_ETH_USDT.trim().trim_matches(['[', ']'])
-            ),
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "tickers of a pair not configured",
-            REST_TICKERS_ETH_USDT.replace("ETH_USDT", "BNB_USDT"),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "empty ticker array",
-            "[]",
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new(
-            "order book with several markets configured",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::Rejected("names no market and 3 are configured"),
-        ),
-        Case::new(
-            "ticker without last",
-            r#"[{"currency_pair":"ETH_USDT","highest_bid":"1"}]"#,
-            Expect::Rejected("[0]: missing field last"),
-        ),
-        Case::new("empty body", "", Expect::Rejected("empty body")),
-        Case::new(
-            "HTML error page",
-            "<html>",
-            Expect::Rejected("expected a JSON"),
-        ),
-    ];
-    run_rest(&mut codec(), &cases);
-
-    let mut single = GateioCodec::new(&markets(&["SOL/USDT"]), 20).unwrap();
-    run_rest(
-        &mut single,
-        &[Case::new(
-            "order book, one market",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::data(vec![rest_sol_book()]),
-        )],
-    );
-}
-
-#[test]
-fn decode_rest_for_takes_the_market_from_the_request() {
-    let mut codec = codec();
-    let sol_book = "/api/v4/spot/order_book?currency_pair=SOL_USDT&limit=20&with_id=true";
-    let eth_ticker = "/api/v4/spot/tickers?currency_pair=ETH_USDT";
-    let requests = [
-        sol_book,
-        eth_ticker,
-        sol_book,
-        eth_ticker,
-        sol_book,
-        "/api/v4/spot/order_book?currency_pair=BNB_USDT&limit=20",
-        "/api/v4/spot/order_book?limit=20",
-        "/api/v4/spot/currency_pairs",
-    ];
-    let cases = [
-        Case::new(
-            "order book",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::data(vec![rest_sol_book()]),
-        ),
-        Case::new(
-            "tickers",
-            REST_TICKERS_ETH_USDT,
-            Expect::data(vec![rest_eth_ticker()]),
-        ),
-        Case::new(
-            "error",
-            REST_ERROR_INVALID_PAIR,
-            Expect::class(FrameClass::Error(
-                "INVALID_CURRENCY_PAIR: Invalid currency pair XYZ_USDT".into(),
-            )),
-        ),
-        Case::new(
-            "a book in a tickers response",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::Rejected("an object in a tickers response"),
-        ),
-        Case::new(
-            "tickers in an order_book response",
-            REST_TICKERS_ETH_USDT,
-            Expect::Rejected("an array in an order_book response"),
-        ),
-        Case::new(
-            "a pair not configured",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::Rejected("pair BNB_USDT is not configured"),
-        ),
-        Case::new(
-            "no pair",
-            REST_ORDER_BOOK_SOL_USDT,
-            Expect::Rejected("no currency_pair"),
-        ),
-        Case::new(
-            "not our request",
-            "{}",
-            Expect::Rejected("not a Gate.io tickers or order_book request"),
-        ),
-    ];
-    run_cases(
-        Exchange::Gateio,
-        &mut |index, body, out| codec.decode_rest_for(requests[index], body, RECEIVED, out),
-        &cases,
-    );
-}
-
-#[test]
 fn symbols_and_stream_names() {
     let cases = [
         ("BTC/USDT", "BTC_USDT"),
@@ -737,193 +587,6 @@ fn symbols_and_stream_names() {
     let codec = codec_for(Exchange::Gateio, &markets(&MARKETS), 20).unwrap();
     assert_eq!(codec.exchange(), Exchange::Gateio);
     assert_eq!(codec.markets(), &markets(&MARKETS)[..]);
-}
-
-/// The shared fixtures (`/work/shared/fixtures/exchanges/gateio`, or `PREMIA_FIXTURES`), read at
-/// run time; skipped with a note where they are not checked out.
-fn shared_fixture(name: &str) -> Option<String> {
-    let dir = std::env::var("PREMIA_FIXTURES").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/exchanges"
-        )
-        .to_string()
-    });
-    let path = format!("{dir}/gateio/{name}");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(error) => {
-            eprintln!("shared fixture {path} not available ({error}); skipped");
-            None
-        }
-    }
-}
-
-#[test]
-fn decodes_the_shared_fixtures() {
-    let mut codec = GateioCodec::new(&markets(&["BTC/USDT", "BTC3L/USDT"]), 100)
-        .unwrap()
-        .with_clock(|| 1_611_541_000);
-    let ws = [
-        (
-            "ws_ticker.json",
-            MarketData::Ticker(Ticker {
-                best_bid: Some(dec("15743.5")),
-                best_ask: Some(dec("15744.4")),
-                high_24h: Some(dec("16280.9")),
-                low_24h: Some(dec("15468.5")),
-                volume_24h: Some(dec("9110.473081735")),
-                exchange_time: ms(1_669_107_766_406),
-                ..ticker(Exchange::Gateio, "BTC/USDT", "15743.4")
-            }),
-        ),
-        (
-            "ws_orderbook.json",
-            MarketData::Book(BookSnapshot {
-                seq: Some(48_791_820),
-                exchange_time: ms(1_606_295_412_123),
-                ..book(
-                    Exchange::Gateio,
-                    "BTC/USDT",
-                    &[
-                        ("19079.55", "0.0195"),
-                        ("19079.07", "0.7341"),
-                        ("19076.23", "0.00011808"),
-                        ("19073.9", "0.105"),
-                        ("19068.83", "0.1009"),
-                    ],
-                    &[
-                        ("19080.24", "0.1638"),
-                        ("19080.91", "0.1366"),
-                        ("19080.92", "0.01"),
-                        ("19081.29", "0.01"),
-                        ("19083.8", "0.097"),
-                    ],
-                )
-            }),
-        ),
-        (
-            "ws_orderbook_update_full.json",
-            MarketData::Book(BookSnapshot {
-                seq: Some(48_776_306),
-                exchange_time: ms(1_606_294_781_123),
-                ..book(
-                    Exchange::Gateio,
-                    "BTC/USDT",
-                    &[("19137.74", "0.0001")],
-                    &[("19137.75", "0.6135")],
-                )
-            }),
-        ),
-        (
-            "ws_orderbook_v2_full.json",
-            MarketData::Book(BookSnapshot {
-                seq: Some(73_777_715_168),
-                exchange_time: ms(1_747_054_612_673),
-                ..book(
-                    Exchange::Gateio,
-                    "BTC/USDT",
-                    &[("104027.1", "509392"), ("104027", "477932")],
-                    &[("104027.2", "44617"), ("104027.4", "39322")],
-                )
-            }),
-        ),
-        (
-            "ws_orderbook_delta.json",
-            MarketData::Delta(BookDelta {
-                exchange: Exchange::Gateio,
-                market: market("BTC/USDT"),
-                bids: vec![lv("104024.5", "10343"), lv("104014.5", "509392")],
-                asks: vec![lv("104027.2", "0"), lv("104027.4", "0")],
-                first_seq: Some(73_777_715_169),
-                seq: Some(73_777_715_212),
-                prev_seq: None,
-                checksum: None,
-                exchange_time: ms(1_747_054_612_695),
-                received: RECEIVED,
-            }),
-        ),
-    ];
-    for (name, expected) in ws {
-        let Some(frame) = shared_fixture(name) else {
-            return;
-        };
-        let mut out = Vec::new();
-        assert_eq!(
-            codec.decode(frame.as_bytes(), RECEIVED, &mut out),
-            Ok(FrameClass::Data),
-            "{name}"
-        );
-        assert_eq!(format!("{out:?}"), format!("{:?}", [expected]), "{name}");
-    }
-
-    let rest = [
-        (
-            "rest_ticker.json",
-            "/api/v4/spot/tickers?currency_pair=BTC3L_USDT",
-            MarketData::Ticker(Ticker {
-                best_bid: Some(dec("2.4606821")),
-                best_ask: Some(dec("2.477")),
-                high_24h: Some(dec("2.7431")),
-                low_24h: Some(dec("1.9863")),
-                volume_24h: Some(dec("656614.0845820589")),
-                ..ticker(Exchange::Gateio, "BTC3L/USDT", "2.46140352")
-            }),
-        ),
-        (
-            "rest_orderbook.json",
-            "/api/v4/spot/order_book?currency_pair=BTC_USDT&limit=100&with_id=true",
-            MarketData::Book(BookSnapshot {
-                seq: Some(123_456),
-                exchange_time: ms(1_623_898_993_123),
-                ..book(
-                    Exchange::Gateio,
-                    "BTC/USDT",
-                    &[("1.17", "201.863"), ("1.16", "725.464")],
-                    &[("1.52", "1.151"), ("1.53", "1.218")],
-                )
-            }),
-        ),
-    ];
-    for (name, request, expected) in rest {
-        let Some(body) = shared_fixture(name) else {
-            return;
-        };
-        let mut out = Vec::new();
-        assert_eq!(
-            codec.decode_rest_for(request, body.as_bytes(), RECEIVED, &mut out),
-            Ok(FrameClass::Data),
-            "{name}"
-        );
-        assert_eq!(
-            format!("{out:?}"),
-            format!("{:?}", std::slice::from_ref(&expected)),
-            "{name}"
-        );
-        if name == "rest_ticker.json" {
-            let mut out = Vec::new();
-            assert_eq!(
-                codec.decode_rest(body.as_bytes(), RECEIVED, &mut out),
-                Ok(FrameClass::Data)
-            );
-            assert_eq!(out, [expected]);
-        }
-    }
-
-    // Our subscribe frames have the shape of the shared request frames.
-    let Some(subscribe) = shared_fixture("ws_subscribe.json") else {
-        return;
-    };
-    let expected: Value = serde_json::from_str(&subscribe).unwrap();
-    let single = GateioCodec::new(&markets(&["BTC/USDT"]), 100)
-        .unwrap()
-        .with_clock(|| 1_611_541_000);
-    let ours: Vec<Value> = single
-        .subscribe()
-        .iter()
-        .map(|frame| serde_json::from_str(frame).unwrap())
-        .collect();
-    assert_eq!(Value::Array(ours), expected);
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`
