@@ -116,25 +116,26 @@ pub fn expect_object(frame: &[u8]) -> Result<(), Malformed> {
 
 /// One JSON value borrowed from the frame exactly as written (a number keeps its spelling, a
 /// string its quotes and escapes). Deserializing it only finds where the value ends.
+/// Read by serde through `&RawValue`, or by [`super::scan::Scanner::raw`].
 #[derive(Clone, Copy)]
-pub struct Raw<'a>(pub &'a RawValue);
+pub struct Raw<'a>(pub &'a str);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Raw<'a>, D::Error> {
-        <&'a RawValue>::deserialize(deserializer).map(Raw)
+        <&'a RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
     }
 }
 
 impl fmt::Debug for Raw<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.get())
+        f.write_str(self.0)
     }
 }
 
 impl<'a> Raw<'a> {
     /// The token as written in the frame.
     pub fn token(self) -> &'a str {
-        self.0.get()
+        self.0
     }
 
     /// The exact decimal in this token (a number, or a string holding one).
@@ -184,6 +185,17 @@ impl<'de: 'a, 'a> Visitor<'de> for DecimalStrVisitor<'a> {
 
     fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<DecimalStr<'a>, E> {
         Ok(DecimalStr(text.as_bytes()))
+    }
+}
+
+/// Any JSON value's token exactly as written, as bytes ([`super::scan::Scanner::raw_bytes`]):
+/// a number, or a string holding one, with its quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawBytes<'a>(pub &'a [u8]);
+
+impl NumberText for RawBytes<'_> {
+    fn number_bytes(&self) -> &[u8] {
+        self.0
     }
 }
 
@@ -386,10 +398,7 @@ mod tests {
         assert_eq!(decimal_opt::<&str>("o", None), Ok(None));
         assert_eq!(decimal("c", Some("2754.28000000")).unwrap().scale(), 8);
         assert_eq!(
-            millis_opt(
-                "E",
-                Some(Raw(serde_json::from_str("1672515782136").unwrap()))
-            ),
+            millis_opt("E", Some(Raw("1672515782136"))),
             Ok(Some(Timestamp::from_millis(1_672_515_782_136)))
         );
     }

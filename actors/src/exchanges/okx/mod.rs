@@ -235,7 +235,7 @@ impl OkxCodec {
             None => return Err(Malformed::new("empty body")),
             Some(_) => return Err(Malformed::new("expected a JSON object")),
         }
-        let frame: Frame<'_> = json::parse(body)?;
+        let frame = Frame::scan(body)?;
         let code = frame.code.ok_or_else(|| Malformed::missing("code"))?;
         if code.text() != "0" {
             return Ok(FrameClass::Error(error_text(Some(code), frame.msg)));
@@ -516,7 +516,7 @@ impl ExchangeCodec for OkxCodec {
                 return Ok(FrameClass::Pong);
             }
             json::expect_object(frame)?;
-            let parsed: Frame<'_> = json::parse(frame)?;
+            let parsed = Frame::scan(frame)?;
             if let Some(event) = parsed.event {
                 return Ok(match event {
                     "subscribe" | "unsubscribe" => FrameClass::Ack,
