@@ -17,7 +17,7 @@
 
 use premia_events::Decimal;
 
-use super::json::Malformed;
+use super::json::{Malformed, ObjectOr};
 use super::num::{self, NumError};
 
 /// The prefix of a reason for valid JSON of the wrong shape.
@@ -582,6 +582,18 @@ impl<'a> Scanner<'a> {
         }
         self.pos += 1;
         Ok(())
+    }
+
+    /// An object read with `read`, or [`ObjectOr::Other`] for any other value (skipped).
+    pub fn object_or<T>(
+        &mut self,
+        read: impl FnOnce(&mut Scanner<'a>) -> Result<T, Malformed>,
+    ) -> Result<ObjectOr<T>, Malformed> {
+        if self.peek_value() == Some(b'{') {
+            read(self).map(ObjectOr::Object)
+        } else {
+            self.skip_value().map(|()| ObjectOr::Other)
+        }
     }
 
     /// Reads field `name` into `slot` with `read`: `null` leaves it empty; a second occurrence

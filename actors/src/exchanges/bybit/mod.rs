@@ -448,7 +448,7 @@ impl ExchangeCodec for BybitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Bybit, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed: Frame<'_> = json::parse(frame)?;
+            let parsed = Frame::scan(frame)?;
             if let Some(topic) = parsed.topic {
                 return self.push(topic, parsed, received, out);
             }

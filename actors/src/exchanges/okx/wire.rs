@@ -13,6 +13,7 @@
 use premia_events::marketdata::Level;
 use serde::Serialize;
 
+use crate::exchanges::book::scan_levels;
 use crate::exchanges::json::{DecimalStr, Malformed, Raw};
 use crate::exchanges::scan::Scanner;
 
@@ -160,45 +161,7 @@ const LEVELS_CAPACITY: usize = 16;
 
 impl OkxLevels {
     fn scan(s: &mut Scanner<'_>) -> Result<OkxLevels, Malformed> {
-        let mut levels = Vec::with_capacity(LEVELS_CAPACITY);
-        s.array(|s, index| {
-            levels.push(level(s, index)?);
-            Ok(())
-        })?;
-        Ok(OkxLevels(levels))
-    }
-}
-
-/// Level number `index` of its side: `[price, size, ..]`.
-fn level(s: &mut Scanner<'_>, index: usize) -> Result<Level, Malformed> {
-    let mut price = None;
-    let mut size = None;
-    s.array(|s, element| {
-        let what = match element {
-            0 => "price",
-            1 => "size",
-            LEVEL_FIELDS.. => {
-                return Err(Malformed::new(format!(
-                    "level {index}: more than {LEVEL_FIELDS} fields"
-                )));
-            }
-            _ => return s.skip_value(),
-        };
-        let value = s
-            .string_decimal()
-            .map_err(|e| crate::exchanges::scan::within(&format!("level {index} {what}"), e))?
-            .map_err(|e| Malformed::new(format!("level {index} {what}: {e}")))?;
-        if element == 0 {
-            price = Some(value);
-        } else {
-            size = Some(value);
-        }
-        Ok(())
-    })?;
-    match (price, size) {
-        (Some(price), Some(size)) => Ok(Level::new(price, size)),
-        (None, _) => Err(Malformed::new(format!("level {index}: no price"))),
-        (Some(_), None) => Err(Malformed::new(format!("level {index}: no size"))),
+        scan_levels(s, "size", LEVEL_FIELDS, LEVELS_CAPACITY).map(OkxLevels)
     }
 }
 
