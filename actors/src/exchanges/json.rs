@@ -193,6 +193,12 @@ impl<'de: 'a, 'a> Visitor<'de> for DecimalStrVisitor<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RawBytes<'a>(pub &'a [u8]);
 
+impl<'de: 'a, 'a> Deserialize<'de> for RawBytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawBytes<'a>, D::Error> {
+        <&'a RawValue>::deserialize(deserializer).map(|raw| RawBytes(raw.get().as_bytes()))
+    }
+}
+
 impl NumberText for RawBytes<'_> {
     fn number_bytes(&self) -> &[u8] {
         self.0

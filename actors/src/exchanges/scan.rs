@@ -333,6 +333,16 @@ impl<'a> Scanner<'a> {
         Ok(num::parse_decimal_bytes(text))
     }
 
+    /// A decimal written as a JSON number or as a JSON string holding one (the spelling a
+    /// [`super::json::Raw`] token allows): the JSON error, or the number's own.
+    pub fn decimal_token(&mut self) -> Result<Result<Decimal, NumError>, Malformed> {
+        if let Some(b'-' | b'0'..=b'9') = self.peek_value() {
+            return self.number_decimal();
+        }
+        let token = self.raw_bytes()?;
+        Ok(num::parse_decimal_bytes(token))
+    }
+
     /// A JSON number's token as written (`64123.45`, `1.16539E8`), checked against the grammar.
     pub fn number(&mut self) -> Result<&'a [u8], Malformed> {
         self.skip_ws();

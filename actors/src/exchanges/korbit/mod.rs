@@ -384,7 +384,7 @@ impl ExchangeCodec for KorbitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Korbit, frame, out, |out| {
             json::expect_object(frame)?;
-            let message: Message<'_> = json::parse(frame)?;
+            let message = Message::scan(frame)?;
             if let Some(status) = message.status {
                 return Ok(match status {
                     "success" => FrameClass::Ack,
