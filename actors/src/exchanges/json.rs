@@ -188,20 +188,61 @@ impl<'de: 'a, 'a> Visitor<'de> for DecimalStrVisitor<'a> {
     }
 }
 
-/// Any JSON value's token exactly as written, as bytes ([`super::scan::Scanner::raw_bytes`]):
-/// a number, or a string holding one, with its quotes.
+/// Any JSON value's token exactly as written, as bytes ([`super::scan::Scanner::token`]): a
+/// number, or a string holding one, with its quotes; with its value when the scanner's fast
+/// path has already read it (a plain number), so it is not read twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RawBytes<'a>(pub &'a [u8]);
+pub struct RawBytes<'a> {
+    /// The token.
+    pub text: &'a [u8],
+    /// Its exact value, if already read.
+    pub value: Option<Decimal>,
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawBytes<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawBytes<'a>, D::Error> {
-        <&'a RawValue>::deserialize(deserializer).map(|raw| RawBytes(raw.get().as_bytes()))
+        <&'a RawValue>::deserialize(deserializer).map(|raw| RawBytes {
+            text: raw.get().as_bytes(),
+            value: None,
+        })
     }
 }
 
 impl NumberText for RawBytes<'_> {
     fn number_bytes(&self) -> &[u8] {
-        self.0
+        self.text
+    }
+
+    fn parsed(&self) -> Option<Decimal> {
+        self.value
+    }
+}
+
+/// A decimal in a JSON string as [`DecimalStr`] reads it (a JSON number in its place is an
+/// error), read by the scanner ([`super::scan::Scanner::decimal_string`]): the string's content,
+/// with its value when the scanner's fast path has already read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScannedStr<'a> {
+    /// The string's content.
+    pub text: &'a [u8],
+    /// Its exact value, if already read.
+    pub value: Option<Decimal>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ScannedStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ScannedStr<'a>, D::Error> {
+        DecimalStr::deserialize(deserializer)
+            .map(|DecimalStr(text)| ScannedStr { text, value: None })
+    }
+}
+
+impl NumberText for ScannedStr<'_> {
+    fn number_bytes(&self) -> &[u8] {
+        self.text
+    }
+
+    fn parsed(&self) -> Option<Decimal> {
+        self.value
     }
 }
 
@@ -210,6 +251,12 @@ impl NumberText for RawBytes<'_> {
 pub trait NumberText {
     /// The bytes, as [`num::parse_decimal_bytes`] takes them.
     fn number_bytes(&self) -> &[u8];
+
+    /// The decimal, when it was already read exactly (what [`num::parse_decimal_bytes`] gives
+    /// for the bytes).
+    fn parsed(&self) -> Option<Decimal> {
+        None
+    }
 }
 
 impl NumberText for Raw<'_> {
@@ -233,6 +280,9 @@ impl NumberText for DecimalStr<'_> {
 /// The decimal in required field `field`.
 pub fn decimal<T: NumberText>(field: &str, value: Option<T>) -> Result<Decimal, Malformed> {
     let value = value.ok_or_else(|| Malformed::missing(field))?;
+    if let Some(parsed) = value.parsed() {
+        return Ok(parsed);
+    }
     num::parse_decimal_bytes(value.number_bytes()).map_err(|e| Malformed::number(field, &e))
 }
 
@@ -242,8 +292,11 @@ pub fn decimal_opt<T: NumberText>(
     value: Option<T>,
 ) -> Result<Option<Decimal>, Malformed> {
     value
-        .map(|v| {
-            num::parse_decimal_bytes(v.number_bytes()).map_err(|e| Malformed::number(field, &e))
+        .map(|v| match v.parsed() {
+            Some(parsed) => Ok(parsed),
+            None => {
+                num::parse_decimal_bytes(v.number_bytes()).map_err(|e| Malformed::number(field, &e))
+            }
         })
         .transpose()
 }

@@ -17,7 +17,7 @@
 
 use premia_events::Decimal;
 
-use super::json::{Malformed, ObjectOr};
+use super::json::{Malformed, ObjectOr, RawBytes, ScannedStr};
 use super::num::{self, NumError};
 
 /// The prefix of a reason for valid JSON of the wrong shape.
@@ -27,6 +27,54 @@ const SHAPE: &str = "unexpected shape: ";
 /// control characters JSON does not allow in a string.
 fn stops_string(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Where the run of plain string bytes (see [`stops_string`]) from `at` ends: the first byte
+/// that stops it, or the end of `bytes`. Eight bytes at a time while eight are left (the usual
+/// price or key ends inside the first word), then byte by byte.
+fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A byte's high bit is set in `zero(x)` if that byte of `x` is zero; bits above the
+        // lowest one may be false alarms (borrows), so only the lowest is used.
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let quote = zero(word ^ (ONES * u64::from(b'"')));
+        let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let stops = quote | backslash | control;
+        if stops != 0 {
+            return at + (stops.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while bytes.get(at).is_some_and(|&byte| !stops_string(byte)) {
+        at += 1;
+    }
+    at
+}
+
+/// The value of an integer token (`-?[0-9]+`, no fraction or exponent), if it fits an `i128`.
+fn integer_value(token: &[u8]) -> Option<i128> {
+    let (negative, digits) = match token.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, token),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: i128 = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(i128::from(digit))?;
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// A cursor over one frame. Each reading method first skips whitespace, then reads exactly one
@@ -234,14 +282,11 @@ impl<'a> Scanner<'a> {
         let mut at = start;
         let mut escaped = false;
         loop {
+            at = plain_run_end(self.bytes, at);
             let Some(&byte) = self.bytes.get(at) else {
                 self.pos = self.bytes.len();
                 return Err(self.syntax("a string"));
             };
-            if !stops_string(byte) {
-                at += 1;
-                continue;
-            }
             match byte {
                 b'"' => {
                     self.pos = at + 1;
@@ -343,6 +388,49 @@ impl<'a> Scanner<'a> {
         Ok(num::parse_decimal_bytes(token))
     }
 
+    /// A decimal in a JSON string, kept as the string's content for the codec to convert (and
+    /// name) later, with its value when it is a plain number read on the way: a JSON number or
+    /// a string with escapes in its place is an error.
+    pub fn decimal_string(&mut self) -> Result<ScannedStr<'a>, Malformed> {
+        self.skip_ws();
+        if self.peek() == Some(b'"') {
+            let rest = self.bytes.get(self.pos + 1..).unwrap_or_default();
+            if let Some((value, len)) = num::scan_plain(rest)
+                && rest.get(len) == Some(&b'"')
+            {
+                self.pos += len + 2;
+                let text = rest.get(..len).unwrap_or_default();
+                return Ok(ScannedStr {
+                    text,
+                    value: Some(value),
+                });
+            }
+        }
+        let text = self.str_bytes("a decimal in a JSON string")?;
+        Ok(ScannedStr { text, value: None })
+    }
+
+    /// Any value's token as written, for the codec to convert as a number (and name) later,
+    /// with its value when it is a plain JSON number read on the way.
+    pub fn token(&mut self) -> Result<RawBytes<'a>, Malformed> {
+        self.skip_ws();
+        if let Some(b'-' | b'0'..=b'9') = self.peek() {
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            if let Some((value, len)) = num::scan_plain(rest)
+                && !matches!(rest.get(len), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+            {
+                self.pos += len;
+                let text = rest.get(..len).unwrap_or_default();
+                return Ok(RawBytes {
+                    text,
+                    value: Some(value),
+                });
+            }
+        }
+        let text = self.raw_bytes()?;
+        Ok(RawBytes { text, value: None })
+    }
+
     /// A JSON number's token as written (`64123.45`, `1.16539E8`), checked against the grammar.
     pub fn number(&mut self) -> Result<&'a [u8], Malformed> {
         self.skip_ws();
@@ -372,16 +460,12 @@ impl<'a> Scanner<'a> {
     /// A JSON integer that fits an `i64`, as serde reads one: a fraction or an exponent is a
     /// shape error, as is a value out of range.
     pub fn i64(&mut self) -> Result<i64, Malformed> {
-        self.integer("i64", |token| {
-            std::str::from_utf8(token).ok()?.parse::<i64>().ok()
-        })
+        self.integer("i64", |token| i64::try_from(integer_value(token)?).ok())
     }
 
     /// A JSON integer that fits a `u32`, as serde reads one.
     pub fn u32(&mut self) -> Result<u32, Malformed> {
-        self.integer("u32", |token| {
-            std::str::from_utf8(token).ok()?.parse::<u32>().ok()
-        })
+        self.integer("u32", |token| u32::try_from(integer_value(token)?).ok())
     }
 
     /// `true` or `false`.
@@ -409,9 +493,7 @@ impl<'a> Scanner<'a> {
 
     /// A JSON integer that fits a `u64`, as serde reads one.
     pub fn u64(&mut self) -> Result<u64, Malformed> {
-        self.integer("u64", |token| {
-            std::str::from_utf8(token).ok()?.parse::<u64>().ok()
-        })
+        self.integer("u64", |token| u64::try_from(integer_value(token)?).ok())
     }
 
     fn integer<T>(
@@ -819,6 +901,23 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn word_scan_finds_the_first_stop(
+            bytes in prop::collection::vec(
+                prop::sample::select(b"ab\"\\\x00\x1f\x20\x7f\x80\xff\xc3\xa9019".to_vec()),
+                0..40,
+            ),
+            from in 0usize..40,
+        ) {
+            let expected = bytes
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, byte)| stops_string(**byte))
+                .map_or(bytes.len().max(from), |(index, _)| index);
+            prop_assert_eq!(plain_run_end(&bytes, from), expected);
+        }
+
         #[test]
         fn skipping_agrees_with_serde_on_any_bytes(
             frame in prop::collection::vec(

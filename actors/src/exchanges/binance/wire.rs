@@ -13,7 +13,7 @@
 use serde::Deserialize;
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, Malformed, ObjectOr, Raw};
+use crate::exchanges::json::{DecimalStr, Malformed, ObjectOr, Raw, ScannedStr};
 use crate::exchanges::scan::{self, Scanner};
 
 /// What one of the codec's streams carries.
@@ -40,25 +40,25 @@ pub struct TickerEvent<'a> {
     pub symbol: Option<&'a str>,
     /// Last price.
     #[serde(rename = "c")]
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Best bid price.
     #[serde(rename = "b")]
-    pub best_bid: Option<DecimalStr<'a>>,
+    pub best_bid: Option<ScannedStr<'a>>,
     /// Best ask price.
     #[serde(rename = "a")]
-    pub best_ask: Option<DecimalStr<'a>>,
+    pub best_ask: Option<ScannedStr<'a>>,
     /// Price 24 h ago.
     #[serde(rename = "o")]
-    pub open: Option<DecimalStr<'a>>,
+    pub open: Option<ScannedStr<'a>>,
     /// 24 h high.
     #[serde(rename = "h")]
-    pub high: Option<DecimalStr<'a>>,
+    pub high: Option<ScannedStr<'a>>,
     /// 24 h low.
     #[serde(rename = "l")]
-    pub low: Option<DecimalStr<'a>>,
+    pub low: Option<ScannedStr<'a>>,
     /// 24 h volume in the base asset.
     #[serde(rename = "v")]
-    pub volume: Option<DecimalStr<'a>>,
+    pub volume: Option<ScannedStr<'a>>,
 }
 
 /// A book event: the partial book of `<symbol>@depth<N>@100ms` (no event type, no symbol, no
@@ -221,9 +221,9 @@ impl<'a, T> Frame<'a, (T, StreamKind)> {
     }
 }
 
-/// A decimal string's bytes, unconverted (the codec converts and names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<DecimalStr<'a>, Malformed> {
-    s.str_bytes("a decimal in a JSON string").map(DecimalStr)
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
 }
 
 impl<'a> TickerEvent<'a> {
@@ -321,7 +321,7 @@ pub struct RestBody<'a> {
     #[serde(rename = "lowPrice")]
     pub low_price: Option<DecimalStr<'a>>,
     /// Ticker: 24 h volume in the base asset.
-    pub volume: Option<DecimalStr<'a>>,
+    pub volume: Option<ScannedStr<'a>>,
     /// Ticker: end of the 24 h window, ms since the epoch.
     #[serde(rename = "closeTime")]
     pub close_time: Option<i64>,

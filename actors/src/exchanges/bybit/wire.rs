@@ -8,12 +8,12 @@
 //! [`Frame`] reads every WebSocket frame in one pass, in any key order (spot writes `ts` before
 //! `type`); `data` is read by [`Data`], whose ticker and book fields do not overlap, or skipped
 //! when it is not an object (the arrays of trade topics). Prices and sizes are JSON strings
-//! ([`DecimalStr`]), converted exactly by the codec; `ts`, `u`, `seq`, `cts` are numbers.
+//! ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec; `ts`, `u`, `seq`, `cts` are numbers.
 
 use serde::{Deserialize, Serialize};
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, Malformed, ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, ScannedStr};
 use crate::exchanges::scan::Scanner;
 
 /// Any frame on the public WebSocket.
@@ -43,25 +43,25 @@ pub struct Data<'a> {
     pub symbol: Option<&'a str>,
     /// Ticker: last traded price.
     #[serde(rename = "lastPrice", borrow)]
-    pub last_price: Option<DecimalStr<'a>>,
+    pub last_price: Option<ScannedStr<'a>>,
     /// Ticker: best bid (REST and linear tickers; not in spot WebSocket tickers).
     #[serde(rename = "bid1Price", borrow)]
-    pub bid1_price: Option<DecimalStr<'a>>,
+    pub bid1_price: Option<ScannedStr<'a>>,
     /// Ticker: best ask (as `bid1Price`).
     #[serde(rename = "ask1Price", borrow)]
-    pub ask1_price: Option<DecimalStr<'a>>,
+    pub ask1_price: Option<ScannedStr<'a>>,
     /// Ticker: price 24 h ago.
     #[serde(rename = "prevPrice24h", borrow)]
-    pub prev_price_24h: Option<DecimalStr<'a>>,
+    pub prev_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h high.
     #[serde(rename = "highPrice24h", borrow)]
-    pub high_price_24h: Option<DecimalStr<'a>>,
+    pub high_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h low.
     #[serde(rename = "lowPrice24h", borrow)]
-    pub low_price_24h: Option<DecimalStr<'a>>,
+    pub low_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h volume in the base asset.
     #[serde(rename = "volume24h", borrow)]
-    pub volume_24h: Option<DecimalStr<'a>>,
+    pub volume_24h: Option<ScannedStr<'a>>,
     /// Book: symbol.
     pub s: Option<&'a str>,
     /// Book: bids, best first (a snapshot) or changes (a delta).
@@ -94,9 +94,9 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A decimal string's bytes, unconverted (the codec converts and names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<DecimalStr<'a>, Malformed> {
-    s.str_bytes("a decimal in a JSON string").map(DecimalStr)
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
 }
 
 impl<'a> Data<'a> {

@@ -9,12 +9,12 @@
 //! time the result comes the channel has said what it is, and it is read straight into that
 //! channel's type ([`TickerResult`], [`BookResult`]). Should `result` come first, it is kept raw
 //! and read once the channel is known. Prices and quantities are JSON strings
-//! ([`DecimalStr`]), converted exactly by the codec.
+//! ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec.
 
 use serde::Deserialize;
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, Malformed, ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, ScannedStr};
 use crate::exchanges::scan::Scanner;
 
 /// What a channel's `result` carries.
@@ -33,22 +33,22 @@ pub struct TickerResult<'a> {
     pub currency_pair: Option<&'a str>,
     /// Last price.
     #[serde(borrow)]
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Best ask price.
     #[serde(borrow)]
-    pub lowest_ask: Option<DecimalStr<'a>>,
+    pub lowest_ask: Option<ScannedStr<'a>>,
     /// Best bid price.
     #[serde(borrow)]
-    pub highest_bid: Option<DecimalStr<'a>>,
+    pub highest_bid: Option<ScannedStr<'a>>,
     /// 24 h high.
     #[serde(borrow)]
-    pub high_24h: Option<DecimalStr<'a>>,
+    pub high_24h: Option<ScannedStr<'a>>,
     /// 24 h low.
     #[serde(borrow)]
-    pub low_24h: Option<DecimalStr<'a>>,
+    pub low_24h: Option<ScannedStr<'a>>,
     /// 24 h volume in the base currency.
     #[serde(borrow)]
-    pub base_volume: Option<DecimalStr<'a>>,
+    pub base_volume: Option<ScannedStr<'a>>,
     /// REST error label, e.g. `INVALID_CURRENCY_PAIR` (only in an error body).
     #[serde(borrow)]
     pub label: Option<Raw<'a>>,
@@ -201,9 +201,9 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A decimal string's bytes, unconverted (the codec converts and names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<DecimalStr<'a>, Malformed> {
-    s.str_bytes("a decimal in a JSON string").map(DecimalStr)
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
 }
 
 impl<'a> TickerResult<'a> {

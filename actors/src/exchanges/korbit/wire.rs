@@ -104,7 +104,7 @@ pub enum RestData<'a> {
     /// Tickers, each naming its symbol.
     Tickers(Vec<Data<'a>>),
     /// One book, naming no market.
-    Book(Data<'a>),
+    Book(Box<Data<'a>>),
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RestData<'a> {
@@ -131,7 +131,8 @@ impl<'de: 'a, 'a> Visitor<'de> for RestDataVisitor<'a> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RestData<'a>, A::Error> {
-        Data::deserialize(MapAccessDeserializer::new(map)).map(RestData::Book)
+        Data::deserialize(MapAccessDeserializer::new(map))
+            .map(|data| RestData::Book(Box::new(data)))
     }
 }
 
@@ -179,7 +180,7 @@ impl<'a> Message<'a> {
 
 /// A number's token (or a string's, with quotes), converted later by the codec.
 fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.raw_bytes().map(RawBytes)
+    s.token()
 }
 
 impl<'a> Data<'a> {

@@ -62,7 +62,7 @@ pub struct TickerItem<'a> {
 
 /// A number's token (or a string's, with quotes), converted later by the codec.
 fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.raw_bytes().map(RawBytes)
+    s.token()
 }
 
 impl<'a> TickerItem<'a> {

@@ -6,7 +6,7 @@
 //!
 //! One borrowed struct, [`Frame`], reads every JSON frame and REST body in a single pass, in
 //! any key order; the items of `data` are read by [`Item`], whose ticker and book fields do not
-//! overlap. Prices and sizes are JSON strings ([`DecimalStr`]), converted exactly by the codec;
+//! overlap. Prices and sizes are JSON strings ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec;
 //! `checksum`, `seqId` and `prevSeqId` are JSON integers. Book levels are
 //! `[price, size, "0", orders]` ([`OkxLevels`]).
 
@@ -14,7 +14,7 @@ use premia_events::marketdata::Level;
 use serde::Serialize;
 
 use crate::exchanges::book::scan_levels;
-use crate::exchanges::json::{DecimalStr, Malformed, Raw};
+use crate::exchanges::json::{Malformed, Raw, ScannedStr};
 use crate::exchanges::scan::Scanner;
 
 /// Any JSON frame on the public WebSocket, or a REST body.
@@ -90,21 +90,21 @@ pub struct Item<'a> {
     /// Ticker: instrument type, `SPOT`.
     pub inst_type: Option<&'a str>,
     /// Ticker: last traded price.
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Ticker: best ask price.
-    pub ask_px: Option<DecimalStr<'a>>,
+    pub ask_px: Option<ScannedStr<'a>>,
     /// Ticker: best bid price.
-    pub bid_px: Option<DecimalStr<'a>>,
+    pub bid_px: Option<ScannedStr<'a>>,
     /// Ticker: price 24 h ago.
-    pub open_24h: Option<DecimalStr<'a>>,
+    pub open_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h high.
-    pub high_24h: Option<DecimalStr<'a>>,
+    pub high_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h low.
-    pub low_24h: Option<DecimalStr<'a>>,
+    pub low_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h volume; for spot in the base currency (`volCcy24h` is the quote's).
-    pub vol_24h: Option<DecimalStr<'a>>,
+    pub vol_24h: Option<ScannedStr<'a>>,
     /// Both: the exchange's time, ms since the epoch, as a string.
-    pub ts: Option<DecimalStr<'a>>,
+    pub ts: Option<ScannedStr<'a>>,
     /// Book: asks, best first (a snapshot) or changes (an update).
     pub asks: Option<OkxLevels>,
     /// Book: bids, best first (a snapshot) or changes (an update).
@@ -117,9 +117,9 @@ pub struct Item<'a> {
     pub seq_id: Option<i64>,
 }
 
-/// A decimal string's bytes, unconverted (the codec converts and names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<DecimalStr<'a>, Malformed> {
-    s.str_bytes("a decimal in a JSON string").map(DecimalStr)
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
 }
 
 impl<'a> Item<'a> {

@@ -312,7 +312,7 @@ fn exchange_time(field: &str, value: Option<RawBytes<'_>>) -> Result<Option<Time
     let Some(value) = value else {
         return Ok(None);
     };
-    let units = num::parse_i64_bytes(value.0).map_err(|e| Malformed::number(field, &e))?;
+    let units = num::parse_i64_bytes(value.text).map_err(|e| Malformed::number(field, &e))?;
     let magnitude = units.unsigned_abs();
     Ok(Some(if magnitude < MICROS_FROM.unsigned_abs() {
         Timestamp::from_millis(units)

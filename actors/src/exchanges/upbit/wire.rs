@@ -85,7 +85,7 @@ impl<'a> Quote<'a> {
 
 /// A number's token (or a string's, with quotes), converted later by the codec.
 fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.raw_bytes().map(RawBytes)
+    s.token()
 }
 
 /// The `orderbook_units` of a book, read straight into levels: unit `i` holds the `i`-th ask
