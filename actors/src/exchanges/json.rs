@@ -2,12 +2,13 @@
 //! access with the field's name in the error, and the wrapper that turns a codec's
 //! [`Malformed`] into a [`DecodeError`] without leaving half a frame in the output.
 //!
-//! Codecs deserialize each frame once, into borrowed structs (`&str`, [`Raw`] for JSON numbers,
-//! [`DecimalStr`] for decimals written as strings) whose fields are all optional; they then
-//! check what the frame must contain and convert numbers exactly ([`super::num`]). Fields a
-//! codec does not declare are skipped by serde without being built. Where the first fields of a
-//! frame decide how to read the rest (a stream name before its payload), a `DeserializeSeed`
-//! reads it in the same single pass ([`parse_seed`]).
+//! Codecs read each frame once, into borrowed structs (`&str`, [`Raw`] and [`RawBytes`] for
+//! JSON number tokens, [`DecimalStr`] and [`ScannedStr`] for decimals written as strings) whose
+//! fields are all optional; they then check what the frame must contain and convert numbers
+//! exactly ([`super::num`]). WebSocket data frames (tickers, books, deltas) are read with the
+//! JSON scanner ([`super::scan`]); REST bodies and other cold frames with serde ([`parse`], and
+//! a `DeserializeSeed` through [`parse_seed`] where the first fields decide how to read the
+//! rest). Either way, fields a codec does not declare are skipped without being built.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -411,7 +411,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// Any value's token as written, for the codec to convert as a number (and name) later,
-    /// with its value when it is a plain JSON number read on the way.
+    /// with its value when it is a plain number (a JSON number, or a JSON string holding one)
+    /// read on the way.
     pub fn token(&mut self) -> Result<RawBytes<'a>, Malformed> {
         self.skip_ws();
         if let Some(b'-' | b'0'..=b'9') = self.peek() {
@@ -421,6 +422,20 @@ impl<'a> Scanner<'a> {
             {
                 self.pos += len;
                 let text = rest.get(..len).unwrap_or_default();
+                return Ok(RawBytes {
+                    text,
+                    value: Some(value),
+                });
+            }
+        }
+        if self.peek() == Some(b'"') {
+            let start = self.pos;
+            let rest = self.bytes.get(start + 1..).unwrap_or_default();
+            if let Some((value, len)) = num::scan_plain(rest)
+                && rest.get(len) == Some(&b'"')
+            {
+                self.pos += len + 2;
+                let text = self.bytes.get(start..self.pos).unwrap_or_default();
                 return Ok(RawBytes {
                     text,
                     value: Some(value),

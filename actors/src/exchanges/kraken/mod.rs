@@ -450,6 +450,9 @@ fn level_number<T: NumberText>(
     name: impl Fn() -> String,
 ) -> Result<Decimal, Malformed> {
     let value = value.ok_or_else(|| Malformed::missing(&name()))?;
+    if let Some(parsed) = value.parsed() {
+        return Ok(parsed);
+    }
     num::parse_decimal_bytes(value.number_bytes()).map_err(|e| Malformed::number(&name(), &e))
 }
 

@@ -2,7 +2,8 @@
 //! the `{"status":"UP"}` answer to `PING`, `{"error":{..}}` frames, and the REST ticker and
 //! order-book bodies (arrays of objects with the same field names, `market` instead of `code`).
 //!
-//! One borrowed struct, [`Quote`], reads all of them in a single pass; every field is optional
+//! One borrowed struct, [`Quote`], reads all of them in a single pass (WebSocket frames with
+//! the scanner, [`Quote::scan`]; REST bodies with serde); every field is optional
 //! and the codec checks what each kind of message needs. Numbers stay raw tokens until the codec
 //! converts the ones it uses (Upbit writes JSON numbers such as `31883000.00000000` and
 //! `1.16539E8`). Fields not declared here are skipped.
