@@ -66,6 +66,19 @@ fn integer_value(token: &[u8]) -> Option<i128> {
     if digits.is_empty() {
         return None;
     }
+    // Up to 18 digits (every millisecond time and update id) cannot overflow a u64.
+    if digits.len() <= 18 {
+        let mut value: u64 = 0;
+        for &byte in digits {
+            let digit = byte.wrapping_sub(b'0');
+            if digit >= 10 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        let value = i128::from(value);
+        return Some(if negative { -value } else { value });
+    }
     let mut value: i128 = 0;
     for &byte in digits {
         let digit = byte.wrapping_sub(b'0');
@@ -521,18 +534,19 @@ impl<'a> Scanner<'a> {
             return Err(self.shape(name));
         }
         let token = self.number_token()?;
+        if let Some(value) = parse(token) {
+            return Ok(value);
+        }
         if token.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
             return Err(Malformed(format!(
                 "{SHAPE}invalid type: floating point `{}`, expected {name}",
                 String::from_utf8_lossy(token)
             )));
         }
-        parse(token).ok_or_else(|| {
-            Malformed(format!(
-                "{SHAPE}invalid value: integer `{}`, expected {name}",
-                String::from_utf8_lossy(token)
-            ))
-        })
+        Err(Malformed(format!(
+            "{SHAPE}invalid value: integer `{}`, expected {name}",
+            String::from_utf8_lossy(token)
+        )))
     }
 
     /// At the first byte of a number: reads it by the JSON grammar
@@ -887,6 +901,33 @@ mod tests {
                 .is_some_and(|e| e.contains("string with escapes"))
         );
         assert_eq!(seen.get(8).map(String::as_str), Some("None"));
+    }
+
+    #[test]
+    fn integers_as_serde_reads_them() {
+        let cases: [(&[u8], Result<i64, &str>); 8] = [
+            (b"0", Ok(0)),
+            (b"-0", Ok(0)),
+            (b"1700000000123", Ok(1_700_000_000_123)),
+            (b"-9223372036854775808", Ok(i64::MIN)),
+            (b"9223372036854775808", Err("invalid value")),
+            (
+                b"123456789012345678901234567890123456789012",
+                Err("invalid value"),
+            ),
+            (b"1.0", Err("floating point")),
+            (b"1e3", Err("floating point")),
+        ];
+        for (index, (token, expected)) in cases.into_iter().enumerate() {
+            let got = Scanner::whole(token, Scanner::i64);
+            match expected {
+                Ok(value) => assert_eq!(got, Ok(value), "TC{index}"),
+                Err(text) => assert!(got.is_err_and(|e| e.0.contains(text)), "TC{index}"),
+            }
+        }
+        assert!(Scanner::whole(b"-1", Scanner::u64).is_err());
+        assert_eq!(Scanner::whole(b"4294967295", Scanner::u32), Ok(u32::MAX));
+        assert!(Scanner::whole(b"4294967296", Scanner::u32).is_err());
     }
 
     #[test]
