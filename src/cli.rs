@@ -347,6 +347,9 @@ pub struct BenchDecode {
     /// many).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub iterations: u32,
+    /// Only this frame kind: `ticker`, `book` or `delta` (default: every kind the exchange has).
+    #[arg(long, value_name = "KIND", value_parser = ["ticker", "book", "delta"])]
+    pub kind: Option<String>,
     /// A JSON object instead of a table.
     #[arg(long)]
     pub json: bool,

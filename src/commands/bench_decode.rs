@@ -72,6 +72,9 @@ pub fn run(args: &BenchDecode) -> anyhow::Result<()> {
         let frames = frames(exchange);
         let market: Market = frames.market.parse().context("bench market")?;
         for (kind, frame, target) in frames.kinds() {
+            if args.kind.as_deref().is_some_and(|wanted| wanted != kind) {
+                continue;
+            }
             rows.push(measure(
                 exchange,
                 &market,

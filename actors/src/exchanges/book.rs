@@ -8,6 +8,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor}
 
 use super::json::{DecimalStr, Malformed};
 use super::num;
+use super::scan::{self, Scanner};
 
 /// The smallest depth in `offered` that is at least `requested`, or the largest offered when
 /// none is (Upbit offers 1, 5, 15 and 30 levels: 10 gives 15, 50 gives 30). `offered` must be
@@ -102,6 +103,66 @@ impl<'de> Visitor<'de> for PairSeed {
             )));
         }
         Ok(Level::new(price, quantity))
+    }
+}
+
+impl PairLevels {
+    /// Reads a side with the scanner (the hot path of WebSocket books).
+    pub fn scan(s: &mut Scanner<'_>) -> Result<PairLevels, Malformed> {
+        scan_levels(s, "quantity", 2, LEVELS_CAPACITY).map(PairLevels)
+    }
+}
+
+/// A side of a book written as arrays `[price, quantity, ..]` of decimal strings, with at most
+/// `max_fields` elements a level (the ones after the first two are skipped), read straight
+/// into levels with the scanner, exactly. `quantity` is how the errors name the second element.
+pub fn scan_levels(
+    s: &mut Scanner<'_>,
+    quantity: &str,
+    max_fields: usize,
+    capacity: usize,
+) -> Result<Vec<Level>, Malformed> {
+    let mut levels = Vec::with_capacity(capacity);
+    s.array(|s, index| {
+        levels.push(scan_level(s, index, quantity, max_fields)?);
+        Ok(())
+    })?;
+    Ok(levels)
+}
+
+/// Level number `index` of its side: `[price, quantity, ..]`.
+fn scan_level(
+    s: &mut Scanner<'_>,
+    index: usize,
+    quantity: &str,
+    max_fields: usize,
+) -> Result<Level, Malformed> {
+    let mut price = None;
+    let mut size = None;
+    s.array(|s, element| {
+        if element >= max_fields {
+            return Err(Malformed::new(if max_fields == 2 {
+                format!("level {index}: more than price and {quantity}")
+            } else {
+                format!("level {index}: more than {max_fields} fields")
+            }));
+        }
+        let (slot, what) = match element {
+            0 => (&mut price, "price"),
+            1 => (&mut size, quantity),
+            _ => return s.skip_value(),
+        };
+        let value = s
+            .string_decimal()
+            .map_err(|e| scan::within(&format!("level {index} {what}"), e))?
+            .map_err(|e| Malformed::new(format!("level {index} {what}: {e}")))?;
+        *slot = Some(value);
+        Ok(())
+    })?;
+    match (price, size) {
+        (Some(price), Some(size)) => Ok(Level::new(price, size)),
+        (None, _) => Err(Malformed::new(format!("level {index}: no price"))),
+        (Some(_), None) => Err(Malformed::new(format!("level {index}: no {quantity}"))),
     }
 }
 

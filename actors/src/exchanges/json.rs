@@ -2,12 +2,13 @@
 //! access with the field's name in the error, and the wrapper that turns a codec's
 //! [`Malformed`] into a [`DecodeError`] without leaving half a frame in the output.
 //!
-//! Codecs deserialize each frame once, into borrowed structs (`&str`, [`Raw`] for JSON numbers,
-//! [`DecimalStr`] for decimals written as strings) whose fields are all optional; they then
-//! check what the frame must contain and convert numbers exactly ([`super::num`]). Fields a
-//! codec does not declare are skipped by serde without being built. Where the first fields of a
-//! frame decide how to read the rest (a stream name before its payload), a `DeserializeSeed`
-//! reads it in the same single pass ([`parse_seed`]).
+//! Codecs read each frame once, into borrowed structs (`&str`, [`Raw`] and [`RawBytes`] for
+//! JSON number tokens, [`DecimalStr`] and [`ScannedStr`] for decimals written as strings) whose
+//! fields are all optional; they then check what the frame must contain and convert numbers
+//! exactly ([`super::num`]). WebSocket data frames (tickers, books, deltas) are read with the
+//! JSON scanner ([`super::scan`]); REST bodies and other cold frames with serde ([`parse`], and
+//! a `DeserializeSeed` through [`parse_seed`] where the first fields decide how to read the
+//! rest). Either way, fields a codec does not declare are skipped without being built.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -116,25 +117,26 @@ pub fn expect_object(frame: &[u8]) -> Result<(), Malformed> {
 
 /// One JSON value borrowed from the frame exactly as written (a number keeps its spelling, a
 /// string its quotes and escapes). Deserializing it only finds where the value ends.
+/// Read by serde through `&RawValue`, or by [`super::scan::Scanner::raw`].
 #[derive(Clone, Copy)]
-pub struct Raw<'a>(pub &'a RawValue);
+pub struct Raw<'a>(pub &'a str);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Raw<'a>, D::Error> {
-        <&'a RawValue>::deserialize(deserializer).map(Raw)
+        <&'a RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
     }
 }
 
 impl fmt::Debug for Raw<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.get())
+        f.write_str(self.0)
     }
 }
 
 impl<'a> Raw<'a> {
     /// The token as written in the frame.
     pub fn token(self) -> &'a str {
-        self.0.get()
+        self.0
     }
 
     /// The exact decimal in this token (a number, or a string holding one).
@@ -187,11 +189,75 @@ impl<'de: 'a, 'a> Visitor<'de> for DecimalStrVisitor<'a> {
     }
 }
 
+/// Any JSON value's token exactly as written, as bytes ([`super::scan::Scanner::token`]): a
+/// number, or a string holding one, with its quotes; with its value when the scanner's fast
+/// path has already read it (a plain number), so it is not read twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawBytes<'a> {
+    /// The token.
+    pub text: &'a [u8],
+    /// Its exact value, if already read.
+    pub value: Option<Decimal>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawBytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawBytes<'a>, D::Error> {
+        <&'a RawValue>::deserialize(deserializer).map(|raw| RawBytes {
+            text: raw.get().as_bytes(),
+            value: None,
+        })
+    }
+}
+
+impl NumberText for RawBytes<'_> {
+    fn number_bytes(&self) -> &[u8] {
+        self.text
+    }
+
+    fn parsed(&self) -> Option<Decimal> {
+        self.value
+    }
+}
+
+/// A decimal in a JSON string as [`DecimalStr`] reads it (a JSON number in its place is an
+/// error), read by the scanner ([`super::scan::Scanner::decimal_string`]): the string's content,
+/// with its value when the scanner's fast path has already read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScannedStr<'a> {
+    /// The string's content.
+    pub text: &'a [u8],
+    /// Its exact value, if already read.
+    pub value: Option<Decimal>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ScannedStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ScannedStr<'a>, D::Error> {
+        DecimalStr::deserialize(deserializer)
+            .map(|DecimalStr(text)| ScannedStr { text, value: None })
+    }
+}
+
+impl NumberText for ScannedStr<'_> {
+    fn number_bytes(&self) -> &[u8] {
+        self.text
+    }
+
+    fn parsed(&self) -> Option<Decimal> {
+        self.value
+    }
+}
+
 /// A number as found in a frame: a raw token ([`Raw`], a JSON number or a string with its
 /// quotes), or the content of a JSON string ([`DecimalStr`], or a `&str`).
 pub trait NumberText {
     /// The bytes, as [`num::parse_decimal_bytes`] takes them.
     fn number_bytes(&self) -> &[u8];
+
+    /// The decimal, when it was already read exactly (what [`num::parse_decimal_bytes`] gives
+    /// for the bytes).
+    fn parsed(&self) -> Option<Decimal> {
+        None
+    }
 }
 
 impl NumberText for Raw<'_> {
@@ -215,6 +281,9 @@ impl NumberText for DecimalStr<'_> {
 /// The decimal in required field `field`.
 pub fn decimal<T: NumberText>(field: &str, value: Option<T>) -> Result<Decimal, Malformed> {
     let value = value.ok_or_else(|| Malformed::missing(field))?;
+    if let Some(parsed) = value.parsed() {
+        return Ok(parsed);
+    }
     num::parse_decimal_bytes(value.number_bytes()).map_err(|e| Malformed::number(field, &e))
 }
 
@@ -224,8 +293,11 @@ pub fn decimal_opt<T: NumberText>(
     value: Option<T>,
 ) -> Result<Option<Decimal>, Malformed> {
     value
-        .map(|v| {
-            num::parse_decimal_bytes(v.number_bytes()).map_err(|e| Malformed::number(field, &e))
+        .map(|v| match v.parsed() {
+            Some(parsed) => Ok(parsed),
+            None => {
+                num::parse_decimal_bytes(v.number_bytes()).map_err(|e| Malformed::number(field, &e))
+            }
         })
         .transpose()
 }
@@ -386,10 +458,7 @@ mod tests {
         assert_eq!(decimal_opt::<&str>("o", None), Ok(None));
         assert_eq!(decimal("c", Some("2754.28000000")).unwrap().scale(), 8);
         assert_eq!(
-            millis_opt(
-                "E",
-                Some(Raw(serde_json::from_str("1672515782136").unwrap()))
-            ),
+            millis_opt("E", Some(Raw("1672515782136"))),
             Ok(Some(Timestamp::from_millis(1_672_515_782_136)))
         );
     }

@@ -27,6 +27,7 @@ pub mod kraken;
 pub mod num;
 pub mod okx;
 pub mod request;
+pub mod scan;
 pub mod symbol_map;
 #[cfg(test)]
 pub mod testkit;

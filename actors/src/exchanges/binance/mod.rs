@@ -36,11 +36,12 @@ use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Market, Timestamp};
 
 use self::wire::{
-    AnyEvent, DepthEvent, ErrorBody, FrameSeed, Payload, RestBody, StreamKind, TickerEvent,
+    AnyEvent, DepthEvent, ErrorBody, Frame, Payload, RestBody, StreamKind, TickerEvent,
 };
 use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
+use super::scan::Scanner;
 use super::symbol_map::{SymbolMap, split_by_quote};
 use super::{BookSync, CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
@@ -206,7 +207,9 @@ impl BinanceCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
         let data = match data.ok_or_else(|| Malformed::missing("data"))? {
-            Payload::Deferred(raw) => Payload::read(target.as_ref().map(|(_, kind)| *kind), raw)?,
+            Payload::Deferred(raw) => {
+                Payload::read_deferred(target.as_ref().map(|(_, kind)| *kind), raw)?
+            }
             data => data,
         };
         let shutdown = |event: Option<&str>| event == Some(SERVER_SHUTDOWN);
@@ -281,7 +284,7 @@ impl BinanceCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let event: TickerEvent<'_> = json::parse(frame)?;
+        let event = Scanner::whole(frame, TickerEvent::scan)?;
         let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
@@ -297,7 +300,7 @@ impl BinanceCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let event: DepthEvent<'_> = json::parse(frame)?;
+        let event = Scanner::whole(frame, DepthEvent::scan)?;
         let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
@@ -309,7 +312,7 @@ impl BinanceCodec {
     /// A frame of no stream and no event in discovery mode: a partial book on a raw stream
     /// (`/ws/<symbol>@depth20@100ms`) names no market, so it cannot be attributed.
     fn raw_depth(&self, frame: &[u8]) -> Result<FrameClass, Malformed> {
-        let event: DepthEvent<'_> = json::parse(frame)?;
+        let event = Scanner::whole(frame, DepthEvent::scan)?;
         Err(Malformed::new(if event.last_update_id.is_some() {
             "a partial book on a raw stream does not name its market; decode the combined \
              stream ({\"stream\":..,\"data\":..}), which does"
@@ -528,7 +531,7 @@ impl ExchangeCodec for BinanceCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Binance, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = json::parse_seed(FrameSeed(|stream: &str| self.classify(stream)), frame)?;
+            let parsed = Frame::scan(frame, |stream: &str| self.classify(stream))?;
             if let Some(stream) = parsed.stream {
                 return self.stream_event(stream, parsed.target, parsed.data, received, out);
             }

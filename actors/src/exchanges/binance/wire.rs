@@ -10,14 +10,11 @@
 //! know. Should `data` come first, it is kept raw and read once the stream is known. Prices and
 //! quantities are JSON strings ([`DecimalStr`]), converted exactly by the codec.
 
-use std::fmt;
-
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, ObjectOr, Raw};
+use crate::exchanges::json::{DecimalStr, Malformed, ObjectOr, Raw, ScannedStr};
+use crate::exchanges::scan::{self, Scanner};
 
 /// What one of the codec's streams carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +27,7 @@ pub enum StreamKind {
 }
 
 /// The `24hrTicker` event of `<symbol>@ticker`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct TickerEvent<'a> {
     /// Event type, `24hrTicker` (or `serverShutdown`).
     #[serde(rename = "e")]
@@ -43,31 +40,31 @@ pub struct TickerEvent<'a> {
     pub symbol: Option<&'a str>,
     /// Last price.
     #[serde(rename = "c")]
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Best bid price.
     #[serde(rename = "b")]
-    pub best_bid: Option<DecimalStr<'a>>,
+    pub best_bid: Option<ScannedStr<'a>>,
     /// Best ask price.
     #[serde(rename = "a")]
-    pub best_ask: Option<DecimalStr<'a>>,
+    pub best_ask: Option<ScannedStr<'a>>,
     /// Price 24 h ago.
     #[serde(rename = "o")]
-    pub open: Option<DecimalStr<'a>>,
+    pub open: Option<ScannedStr<'a>>,
     /// 24 h high.
     #[serde(rename = "h")]
-    pub high: Option<DecimalStr<'a>>,
+    pub high: Option<ScannedStr<'a>>,
     /// 24 h low.
     #[serde(rename = "l")]
-    pub low: Option<DecimalStr<'a>>,
+    pub low: Option<ScannedStr<'a>>,
     /// 24 h volume in the base asset.
     #[serde(rename = "v")]
-    pub volume: Option<DecimalStr<'a>>,
+    pub volume: Option<ScannedStr<'a>>,
 }
 
 /// A book event: the partial book of `<symbol>@depth<N>@100ms` (no event type, no symbol, no
 /// time: `lastUpdateId`, `bids`, `asks`), or the `depthUpdate` of the diff-depth stream
 /// `<symbol>@depth@100ms` (`E`, `s`, `U`, `u`, `b`, `a`). Their fields do not overlap.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct DepthEvent<'a> {
     /// `depthUpdate` for a diff; otherwise present only if the server sent an event
     /// (`serverShutdown`) on this stream.
@@ -101,7 +98,7 @@ pub struct DepthEvent<'a> {
 }
 
 /// Any event, for the type only: what is read of a stream the codec does not know.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct AnyEvent<'a> {
     /// Event type, if the payload has a string one.
     #[serde(rename = "e", borrow)]
@@ -118,24 +115,29 @@ pub enum Payload<'a> {
     /// Of a stream the codec did not subscribe to.
     Other(ObjectOr<AnyEvent<'a>>),
     /// `data` came before `stream`: read it with [`Payload::read`] once the stream is known.
-    Deferred(&'a RawValue),
+    Deferred(&'a [u8]),
 }
 
 impl<'a> Payload<'a> {
-    /// Reads `data` for a stream of `kind` (`None`: not one of ours).
-    pub fn read<D: Deserializer<'a>>(
-        kind: Option<StreamKind>,
-        deserializer: D,
-    ) -> Result<Payload<'a>, D::Error> {
+    /// Reads `data` for a stream of `kind` (`None`: not one the codec reads).
+    fn scan(kind: Option<StreamKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
         Ok(match kind {
-            Some(StreamKind::Ticker) => Payload::Ticker(TickerEvent::deserialize(deserializer)?),
-            Some(StreamKind::Depth) => Payload::Depth(DepthEvent::deserialize(deserializer)?),
-            None => Payload::Other(ObjectOr::deserialize(deserializer)?),
+            Some(StreamKind::Ticker) => Payload::Ticker(TickerEvent::scan(s)?),
+            Some(StreamKind::Depth) => Payload::Depth(DepthEvent::scan(s)?),
+            None => Payload::Other(s.object_or(AnyEvent::scan)?),
         })
+    }
+
+    /// Reads the token of a [`Payload::Deferred`] for a stream of `kind`.
+    pub fn read_deferred(
+        kind: Option<StreamKind>,
+        token: &'a [u8],
+    ) -> Result<Payload<'a>, Malformed> {
+        Scanner::whole(token, |s| Payload::scan(kind, s))
     }
 }
 
-/// Anything that arrives on a combined-stream connection, read by [`FrameSeed`]. `T` is what
+/// Anything that arrives on a combined-stream connection, read by [`Frame::scan`]. `T` is what
 /// the codec's classifier says about the stream (its market and [`StreamKind`]).
 #[derive(Debug)]
 pub struct Frame<'a, T> {
@@ -158,143 +160,128 @@ pub struct Frame<'a, T> {
     pub event: Option<&'a str>,
 }
 
-/// Reads a [`Frame`], classifying its stream with `classify` (a stream name to the codec's
-/// market and [`StreamKind`], `None` for a stream it does not know).
-pub struct FrameSeed<F>(pub F);
-
-impl<'de, T, F: Fn(&str) -> Option<(T, StreamKind)>> DeserializeSeed<'de> for FrameSeed<F> {
-    type Value = Frame<'de, (T, StreamKind)>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de, T, F: Fn(&str) -> Option<(T, StreamKind)>> Visitor<'de> for FrameSeed<F> {
-    type Value = Frame<'de, (T, StreamKind)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Binance stream event, reply or error object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut frame = Frame {
-            stream: None,
-            target: None,
-            data: None,
-            result: false,
-            code: None,
-            msg: None,
-            error: None,
-            event: None,
-        };
-        let mut seen = [false; Key::COUNT];
-        while let Some(key) = map.next_key::<Key>()? {
-            if let Some(slot) = seen.get_mut(key as usize) {
-                if *slot && key != Key::Other {
-                    return Err(de::Error::custom(format!("duplicate field {}", key.name())));
+impl<'a, T> Frame<'a, (T, StreamKind)> {
+    /// Reads a whole frame in one pass, classifying its stream with `classify` (a stream name
+    /// to the codec's market and [`StreamKind`], `None` for a stream it does not know): Binance
+    /// writes `stream` before `data`, so the payload is read straight into that stream's type;
+    /// should `data` come first, its token is kept and read once the stream is known.
+    pub fn scan(
+        frame: &'a [u8],
+        classify: impl Fn(&str) -> Option<(T, StreamKind)>,
+    ) -> Result<Self, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Frame {
+                stream: None,
+                target: None,
+                data: None,
+                result: false,
+                code: None,
+                msg: None,
+                error: None,
+                event: None,
+            };
+            s.object(|s, key| match key {
+                b"stream" => {
+                    if out.stream.is_some() {
+                        return Err(Malformed::new("unexpected shape: duplicate field stream"));
+                    }
+                    let stream = s.str().map_err(|e| scan::within("stream", e))?;
+                    out.target = classify(stream);
+                    out.stream = Some(stream);
+                    Ok(())
                 }
-                *slot = true;
-            }
-            match key {
-                Key::Stream => {
-                    let stream: &'de str = map.next_value()?;
-                    frame.target = (self.0)(stream);
-                    frame.stream = Some(stream);
-                }
-                Key::Data => {
-                    frame.data = Some(match frame.stream {
-                        Some(_) => {
-                            let kind = frame.target.as_ref().map(|(_, kind)| *kind);
-                            map.next_value_seed(PayloadSeed(kind))?
-                        }
-                        None => Payload::Deferred(map.next_value()?),
+                b"data" => {
+                    let kind = out
+                        .stream
+                        .map(|_| out.target.as_ref().map(|(_, kind)| *kind));
+                    if out.data.is_some() {
+                        return Err(Malformed::new("unexpected shape: duplicate field data"));
+                    }
+                    out.data = Some(match kind {
+                        Some(kind) => Payload::scan(kind, s)?,
+                        None => Payload::Deferred(s.raw_bytes()?),
                     });
+                    Ok(())
                 }
-                Key::Result => {
-                    map.next_value::<IgnoredAny>()?;
-                    frame.result = true;
+                b"result" => {
+                    if out.result {
+                        return Err(Malformed::new("unexpected shape: duplicate field result"));
+                    }
+                    out.result = true;
+                    s.skip_value()
                 }
-                Key::Code => frame.code = map.next_value()?,
-                Key::Msg => frame.msg = map.next_value()?,
-                Key::Error => frame.error = map.next_value()?,
-                Key::Event => frame.event = map.next_value()?,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(frame)
-    }
-}
-
-/// Reads `data` for a known stream kind.
-struct PayloadSeed(Option<StreamKind>);
-
-impl<'de> DeserializeSeed<'de> for PayloadSeed {
-    type Value = Payload<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Payload<'de>, D::Error> {
-        Payload::read(self.0, deserializer)
-    }
-}
-
-/// The top-level keys of a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Key {
-    Stream,
-    Data,
-    Result,
-    Code,
-    Msg,
-    Error,
-    Event,
-    Other,
-}
-
-impl Key {
-    const COUNT: usize = 8;
-
-    fn name(self) -> &'static str {
-        match self {
-            Key::Stream => "stream",
-            Key::Data => "data",
-            Key::Result => "result",
-            Key::Code => "code",
-            Key::Msg => "msg",
-            Key::Error => "error",
-            Key::Event => "e",
-            Key::Other => "other",
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl Visitor<'_> for KeyVisitor {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(match key {
-            "stream" => Key::Stream,
-            "data" => Key::Data,
-            "result" => Key::Result,
-            "code" => Key::Code,
-            "msg" => Key::Msg,
-            "error" => Key::Error,
-            "e" => Key::Event,
-            _ => Key::Other,
+                b"code" => s.field(&mut out.code, "code", |s| s.raw().map(Raw)),
+                b"msg" => s.field(&mut out.msg, "msg", |s| s.raw().map(Raw)),
+                b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
+                b"e" => s.field(&mut out.event, "e", Scanner::str),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
         })
+    }
+}
+
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
+}
+
+impl<'a> TickerEvent<'a> {
+    /// Reads a `24hrTicker` event.
+    pub fn scan(s: &mut Scanner<'a>) -> Result<TickerEvent<'a>, Malformed> {
+        if s.peek_value() != Some(b'{') {
+            return Err(s.shape("struct TickerEvent"));
+        }
+        let mut out = TickerEvent::default();
+        s.object(|s, key| match key {
+            b"e" => s.field(&mut out.event, "e", Scanner::str),
+            b"E" => s.field(&mut out.event_time, "E", Scanner::i64),
+            b"s" => s.field(&mut out.symbol, "s", Scanner::str),
+            b"c" => s.field(&mut out.last, "c", decimal_str),
+            b"b" => s.field(&mut out.best_bid, "b", decimal_str),
+            b"a" => s.field(&mut out.best_ask, "a", decimal_str),
+            b"o" => s.field(&mut out.open, "o", decimal_str),
+            b"h" => s.field(&mut out.high, "h", decimal_str),
+            b"l" => s.field(&mut out.low, "l", decimal_str),
+            b"v" => s.field(&mut out.volume, "v", decimal_str),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
+}
+
+impl<'a> DepthEvent<'a> {
+    /// Reads a partial book or a `depthUpdate` event.
+    pub fn scan(s: &mut Scanner<'a>) -> Result<DepthEvent<'a>, Malformed> {
+        if s.peek_value() != Some(b'{') {
+            return Err(s.shape("struct DepthEvent"));
+        }
+        let mut out = DepthEvent::default();
+        s.object(|s, key| match key {
+            b"e" => s.field(&mut out.event, "e", Scanner::str),
+            b"lastUpdateId" => s.field(&mut out.last_update_id, "lastUpdateId", Scanner::u64),
+            b"bids" => s.field(&mut out.bids, "bids", PairLevels::scan),
+            b"asks" => s.field(&mut out.asks, "asks", PairLevels::scan),
+            b"E" => s.field(&mut out.event_time, "E", Scanner::i64),
+            b"s" => s.field(&mut out.symbol, "s", Scanner::str),
+            b"U" => s.field(&mut out.first_update_id, "U", Scanner::u64),
+            b"u" => s.field(&mut out.final_update_id, "u", Scanner::u64),
+            b"b" => s.field(&mut out.bid_changes, "b", PairLevels::scan),
+            b"a" => s.field(&mut out.ask_changes, "a", PairLevels::scan),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
+}
+
+impl<'a> AnyEvent<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<AnyEvent<'a>, Malformed> {
+        let mut out = AnyEvent::default();
+        s.object(|s, key| match key {
+            b"e" => s.field(&mut out.event, "e", |s| s.raw().map(Raw)),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -334,7 +321,7 @@ pub struct RestBody<'a> {
     #[serde(rename = "lowPrice")]
     pub low_price: Option<DecimalStr<'a>>,
     /// Ticker: 24 h volume in the base asset.
-    pub volume: Option<DecimalStr<'a>>,
+    pub volume: Option<ScannedStr<'a>>,
     /// Ticker: end of the 24 h window, ms since the epoch.
     #[serde(rename = "closeTime")]
     pub close_time: Option<i64>,

@@ -366,8 +366,8 @@ fn ticker(
         exchange: Exchange::Bybit,
         market: market.clone(),
         last: decimal("lastPrice", data.last_price)?,
-        best_bid: decimal_opt("bid1Price", data.bid1_price.filter(|v| !v.0.is_empty()))?,
-        best_ask: decimal_opt("ask1Price", data.ask1_price.filter(|v| !v.0.is_empty()))?,
+        best_bid: decimal_opt("bid1Price", data.bid1_price.filter(|v| !v.text.is_empty()))?,
+        best_ask: decimal_opt("ask1Price", data.ask1_price.filter(|v| !v.text.is_empty()))?,
         open_24h: decimal_opt("prevPrice24h", data.prev_price_24h)?,
         high_24h: decimal_opt("highPrice24h", data.high_price_24h)?,
         low_24h: decimal_opt("lowPrice24h", data.low_price_24h)?,
@@ -448,7 +448,7 @@ impl ExchangeCodec for BybitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Bybit, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed: Frame<'_> = json::parse(frame)?;
+            let parsed = Frame::scan(frame)?;
             if let Some(topic) = parsed.topic {
                 return self.push(topic, parsed, received, out);
             }

@@ -8,30 +8,28 @@
 //! [`Frame`] reads every WebSocket frame in one pass, in any key order (spot writes `ts` before
 //! `type`); `data` is read by [`Data`], whose ticker and book fields do not overlap, or skipped
 //! when it is not an object (the arrays of trade topics). Prices and sizes are JSON strings
-//! ([`DecimalStr`]), converted exactly by the codec; `ts`, `u`, `seq`, `cts` are numbers.
+//! ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec; `ts`, `u`, `seq`, `cts` are numbers.
 
 use serde::{Deserialize, Serialize};
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, ScannedStr};
+use crate::exchanges::scan::Scanner;
 
 /// Any frame on the public WebSocket.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Frame<'a> {
     /// A push: its topic, `tickers.BTCUSDT`.
     pub topic: Option<&'a str>,
     /// A push: `snapshot` or `delta`.
-    #[serde(rename = "type")]
     pub kind: Option<&'a str>,
     /// A push: when the system generated it, ms since the epoch.
     pub ts: Option<i64>,
     /// A push: the payload.
-    #[serde(borrow)]
     pub data: Option<ObjectOr<Data<'a>>>,
     /// A reply: whether the request succeeded.
     pub success: Option<bool>,
     /// A reply: `subscribe`, `pong`, or the reason of a failure.
-    #[serde(borrow)]
     pub ret_msg: Option<Raw<'a>>,
     /// A reply: the request's `op` (`subscribe`, `ping`), or `pong`.
     pub op: Option<&'a str>,
@@ -39,31 +37,31 @@ pub struct Frame<'a> {
 
 /// The `data` of a push, or an item of a REST ticker list: a ticker (`symbol`, `lastPrice`,
 /// ...) or a book (`s`, `b`, `a`, `u`, `seq`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Data<'a> {
     /// Ticker: symbol, `BTCUSDT`.
     pub symbol: Option<&'a str>,
     /// Ticker: last traded price.
     #[serde(rename = "lastPrice", borrow)]
-    pub last_price: Option<DecimalStr<'a>>,
+    pub last_price: Option<ScannedStr<'a>>,
     /// Ticker: best bid (REST and linear tickers; not in spot WebSocket tickers).
     #[serde(rename = "bid1Price", borrow)]
-    pub bid1_price: Option<DecimalStr<'a>>,
+    pub bid1_price: Option<ScannedStr<'a>>,
     /// Ticker: best ask (as `bid1Price`).
     #[serde(rename = "ask1Price", borrow)]
-    pub ask1_price: Option<DecimalStr<'a>>,
+    pub ask1_price: Option<ScannedStr<'a>>,
     /// Ticker: price 24 h ago.
     #[serde(rename = "prevPrice24h", borrow)]
-    pub prev_price_24h: Option<DecimalStr<'a>>,
+    pub prev_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h high.
     #[serde(rename = "highPrice24h", borrow)]
-    pub high_price_24h: Option<DecimalStr<'a>>,
+    pub high_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h low.
     #[serde(rename = "lowPrice24h", borrow)]
-    pub low_price_24h: Option<DecimalStr<'a>>,
+    pub low_price_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h volume in the base asset.
     #[serde(rename = "volume24h", borrow)]
-    pub volume_24h: Option<DecimalStr<'a>>,
+    pub volume_24h: Option<ScannedStr<'a>>,
     /// Book: symbol.
     pub s: Option<&'a str>,
     /// Book: bids, best first (a snapshot) or changes (a delta).
@@ -74,6 +72,54 @@ pub struct Data<'a> {
     pub u: Option<u64>,
     /// Book: cross sequence, comparable across depths and topics.
     pub seq: Option<u64>,
+}
+
+impl<'a> Frame<'a> {
+    /// Reads a whole WebSocket frame with the scanner.
+    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Frame::default();
+            s.object(|s, key| match key {
+                b"topic" => s.field(&mut out.topic, "topic", Scanner::str),
+                b"type" => s.field(&mut out.kind, "type", Scanner::str),
+                b"ts" => s.field(&mut out.ts, "ts", Scanner::i64),
+                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"success" => s.field(&mut out.success, "success", Scanner::bool),
+                b"ret_msg" => s.field(&mut out.ret_msg, "ret_msg", |s| s.raw().map(Raw)),
+                b"op" => s.field(&mut out.op, "op", Scanner::str),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
+        })
+    }
+}
+
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
+}
+
+impl<'a> Data<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
+        let mut data = Data::default();
+        s.object(|s, key| match key {
+            b"symbol" => s.field(&mut data.symbol, "symbol", Scanner::str),
+            b"lastPrice" => s.field(&mut data.last_price, "lastPrice", decimal_str),
+            b"bid1Price" => s.field(&mut data.bid1_price, "bid1Price", decimal_str),
+            b"ask1Price" => s.field(&mut data.ask1_price, "ask1Price", decimal_str),
+            b"prevPrice24h" => s.field(&mut data.prev_price_24h, "prevPrice24h", decimal_str),
+            b"highPrice24h" => s.field(&mut data.high_price_24h, "highPrice24h", decimal_str),
+            b"lowPrice24h" => s.field(&mut data.low_price_24h, "lowPrice24h", decimal_str),
+            b"volume24h" => s.field(&mut data.volume_24h, "volume24h", decimal_str),
+            b"s" => s.field(&mut data.s, "s", Scanner::str),
+            b"b" => s.field(&mut data.b, "b", PairLevels::scan),
+            b"a" => s.field(&mut data.a, "a", PairLevels::scan),
+            b"u" => s.field(&mut data.u, "u", Scanner::u64),
+            b"seq" => s.field(&mut data.seq, "seq", Scanner::u64),
+            _ => s.skip_value(),
+        })?;
+        Ok(data)
+    }
 }
 
 /// A REST body.

@@ -36,7 +36,9 @@ use serde_json::Value;
 
 use self::wire::{Data, Message, ObjectLevels, RestBody};
 use super::book::{check_best_first, kept_depth, pick_depth};
-use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded, millis_opt};
+use super::json::{
+    self, Malformed, ObjectOr, Raw, RawBytes, decimal, decimal_opt, guarded, millis_opt,
+};
 use super::num;
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -192,7 +194,7 @@ impl CoinoneCodec {
         data: &Data<'_>,
         received: Timestamp,
     ) -> Result<MarketData, Malformed> {
-        let best = |field: &str, price: Option<Raw<'_>>, levels: &Option<ObjectLevels>| match (
+        let best = |field: &str, price: Option<RawBytes<'_>>, levels: &Option<ObjectLevels>| match (
             decimal_opt(field, price)?,
             levels,
         ) {
@@ -412,7 +414,7 @@ impl ExchangeCodec for CoinoneCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Coinone, frame, out, |out| {
             json::expect_object(frame)?;
-            let message: Message<'_> = json::parse(frame)?;
+            let message = Message::scan(frame)?;
             match message.response_type {
                 Some("DATA") => self.data_message(message.channel, message.data, received, out),
                 Some("SUBSCRIBED" | "UNSUBSCRIBED") => Ok(FrameClass::Ack),

@@ -12,11 +12,12 @@
 
 use serde::Deserialize;
 
-use crate::exchanges::json::{ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, RawBytes};
 pub use crate::exchanges::korbit::wire::ObjectLevels;
+use crate::exchanges::scan::Scanner;
 
 /// Any WebSocket message.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Message<'a> {
     /// `DATA`, `SUBSCRIBED`, `PONG`, `ERROR`, `CONNECTED`, ...
     pub response_type: Option<&'a str>,
@@ -34,7 +35,7 @@ pub struct Message<'a> {
 }
 
 /// The `data` of a ticker or an order book on the WebSocket, and a REST ticker element.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Data<'a> {
     /// The quote currency, `KRW` (`krw` in REST tickers).
     pub quote_currency: Option<&'a str>,
@@ -48,25 +49,25 @@ pub struct Data<'a> {
     pub id: Option<Raw<'a>>,
     /// Ticker: last price.
     #[serde(borrow)]
-    pub last: Option<Raw<'a>>,
+    pub last: Option<RawBytes<'a>>,
     /// Ticker: first price of the 24 h window.
     #[serde(borrow)]
-    pub first: Option<Raw<'a>>,
+    pub first: Option<RawBytes<'a>>,
     /// Ticker: 24 h high.
     #[serde(borrow)]
-    pub high: Option<Raw<'a>>,
+    pub high: Option<RawBytes<'a>>,
     /// Ticker: 24 h low.
     #[serde(borrow)]
-    pub low: Option<Raw<'a>>,
+    pub low: Option<RawBytes<'a>>,
     /// Ticker: 24 h volume in the target (base) currency.
     #[serde(borrow)]
-    pub target_volume: Option<Raw<'a>>,
+    pub target_volume: Option<RawBytes<'a>>,
     /// WebSocket ticker: best ask price.
     #[serde(borrow)]
-    pub ask_best_price: Option<Raw<'a>>,
+    pub ask_best_price: Option<RawBytes<'a>>,
     /// WebSocket ticker: best bid price.
     #[serde(borrow)]
-    pub bid_best_price: Option<Raw<'a>>,
+    pub bid_best_price: Option<RawBytes<'a>>,
     /// REST ticker: the best asks.
     pub best_asks: Option<ObjectLevels>,
     /// REST ticker: the best bids.
@@ -75,6 +76,56 @@ pub struct Data<'a> {
     pub asks: Option<ObjectLevels>,
     /// Order book: bids.
     pub bids: Option<ObjectLevels>,
+}
+
+impl<'a> Message<'a> {
+    /// Reads a whole WebSocket frame with the scanner.
+    pub fn scan(frame: &'a [u8]) -> Result<Message<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Message::default();
+            s.object(|s, key| match key {
+                b"response_type" => s.field(&mut out.response_type, "response_type", Scanner::str),
+                b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
+                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"error_code" => s.field(&mut out.error_code, "error_code", |s| s.raw().map(Raw)),
+                b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
+        })
+    }
+}
+
+/// A number's token (or a string's, with quotes), converted later by the codec.
+fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
+    s.token()
+}
+
+impl<'a> Data<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
+        let mut out = Data::default();
+        s.object(|s, key| match key {
+            b"quote_currency" => s.field(&mut out.quote_currency, "quote_currency", Scanner::str),
+            b"target_currency" => {
+                s.field(&mut out.target_currency, "target_currency", Scanner::str)
+            }
+            b"timestamp" => s.field(&mut out.timestamp, "timestamp", |s| s.raw().map(Raw)),
+            b"id" => s.field(&mut out.id, "id", |s| s.raw().map(Raw)),
+            b"last" => s.field(&mut out.last, "last", token),
+            b"first" => s.field(&mut out.first, "first", token),
+            b"high" => s.field(&mut out.high, "high", token),
+            b"low" => s.field(&mut out.low, "low", token),
+            b"target_volume" => s.field(&mut out.target_volume, "target_volume", token),
+            b"ask_best_price" => s.field(&mut out.ask_best_price, "ask_best_price", token),
+            b"bid_best_price" => s.field(&mut out.bid_best_price, "bid_best_price", token),
+            b"best_asks" => s.field(&mut out.best_asks, "best_asks", ObjectLevels::scan),
+            b"best_bids" => s.field(&mut out.best_bids, "best_bids", ObjectLevels::scan),
+            b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
+            b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
 }
 
 /// A REST body: a ticker list, an order book, or an error.

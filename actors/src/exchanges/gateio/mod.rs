@@ -38,7 +38,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{
-    BookResult, ErrorBody, FrameSeed, Payload, RestBook, StatusResult, TickerResult, data_kind,
+    BookResult, ErrorBody, Frame, Payload, RestBook, StatusResult, TickerResult, data_kind,
 };
 use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
@@ -183,7 +183,7 @@ impl GateioCodec {
             ),
             Payload::Other(_) => Ok(FrameClass::Unknown),
             Payload::Deferred(raw) => {
-                let payload = Payload::read(data_kind(channel, Some("update")), raw)?;
+                let payload = Payload::read_deferred(data_kind(channel, Some("update")), raw)?;
                 if let Payload::Deferred(_) = payload {
                     return Err(Malformed::new("result read twice"));
                 }
@@ -496,7 +496,7 @@ impl ExchangeCodec for GateioCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Gateio, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = json::parse_seed(FrameSeed, frame)?;
+            let parsed = Frame::scan(frame)?;
             if let Some(error) = parsed.error {
                 return Ok(FrameClass::Error(reply_error_text(error)));
             }

@@ -9,16 +9,13 @@
 //! time the result comes the channel has said what it is, and it is read straight into that
 //! channel's type ([`TickerResult`], [`BookResult`]). Should `result` come first, it is kept raw
 //! and read once the channel is known. Prices and quantities are JSON strings
-//! ([`DecimalStr`]), converted exactly by the codec.
-
-use std::fmt;
+//! ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec.
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 
 use crate::exchanges::book::PairLevels;
-use crate::exchanges::json::{DecimalStr, ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, ScannedStr};
+use crate::exchanges::scan::Scanner;
 
 /// What a channel's `result` carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,28 +27,28 @@ pub enum ChannelKind {
 }
 
 /// The `result` of a `spot.tickers` update (and an element of the REST `spot/tickers` array).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct TickerResult<'a> {
     /// Currency pair, `BTC_USDT`.
     pub currency_pair: Option<&'a str>,
     /// Last price.
     #[serde(borrow)]
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Best ask price.
     #[serde(borrow)]
-    pub lowest_ask: Option<DecimalStr<'a>>,
+    pub lowest_ask: Option<ScannedStr<'a>>,
     /// Best bid price.
     #[serde(borrow)]
-    pub highest_bid: Option<DecimalStr<'a>>,
+    pub highest_bid: Option<ScannedStr<'a>>,
     /// 24 h high.
     #[serde(borrow)]
-    pub high_24h: Option<DecimalStr<'a>>,
+    pub high_24h: Option<ScannedStr<'a>>,
     /// 24 h low.
     #[serde(borrow)]
-    pub low_24h: Option<DecimalStr<'a>>,
+    pub low_24h: Option<ScannedStr<'a>>,
     /// 24 h volume in the base currency.
     #[serde(borrow)]
-    pub base_volume: Option<DecimalStr<'a>>,
+    pub base_volume: Option<ScannedStr<'a>>,
     /// REST error label, e.g. `INVALID_CURRENCY_PAIR` (only in an error body).
     #[serde(borrow)]
     pub label: Option<Raw<'a>>,
@@ -64,7 +61,7 @@ pub struct TickerResult<'a> {
 /// present: `spot.order_book` has `lastUpdateId`, `bids`, `asks`; `spot.order_book_update`
 /// has `U`, `u`, `b`, `a` and `full` on a snapshot; `spot.obu` the same with `s` naming the
 /// stream (`ob.BTC_USDT.50`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct BookResult<'a> {
     /// Book time, ms since the epoch.
     pub t: Option<i64>,
@@ -92,7 +89,7 @@ pub struct BookResult<'a> {
 }
 
 /// The `result` of a reply: `{"status":"success"}` or `{"status":"fail"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct StatusResult<'a> {
     /// `success` or `fail`.
     #[serde(borrow)]
@@ -120,20 +117,25 @@ pub enum Payload<'a> {
     /// Of a reply, or of a channel the codec does not read.
     Other(ObjectOr<StatusResult<'a>>),
     /// `result` came before `channel`: read it with [`Payload::read`] once the channel is known.
-    Deferred(&'a RawValue),
+    Deferred(&'a [u8]),
 }
 
 impl<'a> Payload<'a> {
-    /// Reads `result` for a message of `kind` (`None`: a reply, or not one of ours).
-    pub fn read<D: Deserializer<'a>>(
-        kind: Option<ChannelKind>,
-        deserializer: D,
-    ) -> Result<Payload<'a>, D::Error> {
+    /// Reads `result` for a channel of `kind` (`None`: not one the codec reads).
+    fn scan(kind: Option<ChannelKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
         Ok(match kind {
-            Some(ChannelKind::Ticker) => Payload::Ticker(ObjectOr::deserialize(deserializer)?),
-            Some(ChannelKind::Book) => Payload::Book(ObjectOr::deserialize(deserializer)?),
-            None => Payload::Other(ObjectOr::deserialize(deserializer)?),
+            Some(ChannelKind::Ticker) => Payload::Ticker(s.object_or(TickerResult::scan)?),
+            Some(ChannelKind::Book) => Payload::Book(s.object_or(BookResult::scan)?),
+            None => Payload::Other(s.object_or(StatusResult::scan)?),
         })
+    }
+
+    /// Reads the token of a [`Payload::Deferred`] for a channel of `kind`.
+    pub fn read_deferred(
+        kind: Option<ChannelKind>,
+        token: &'a [u8],
+    ) -> Result<Payload<'a>, Malformed> {
+        Scanner::whole(token, |s| Payload::scan(kind, s))
     }
 }
 
@@ -155,8 +157,8 @@ pub fn data_kind(channel: &str, event: Option<&str>) -> Option<ChannelKind> {
     }
 }
 
-/// Anything that arrives on a Gate.io spot connection, read by [`FrameSeed`].
-#[derive(Debug)]
+/// Anything that arrives on a Gate.io spot connection, read by [`Frame::scan`].
+#[derive(Debug, Default)]
 pub struct Frame<'a> {
     /// Send time, s since the epoch.
     pub time: Option<i64>,
@@ -172,130 +174,85 @@ pub struct Frame<'a> {
     pub result: Option<Payload<'a>>,
 }
 
-/// Reads a [`Frame`] in one pass.
-pub struct FrameSeed;
-
-impl<'de> DeserializeSeed<'de> for FrameSeed {
-    type Value = Frame<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Frame<'de>, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FrameSeed {
-    type Value = Frame<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Gate.io channel message or reply object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frame<'de>, A::Error> {
-        let mut frame = Frame {
-            time: None,
-            time_ms: None,
-            channel: None,
-            event: None,
-            error: None,
-            result: None,
-        };
-        let mut seen = [false; Key::COUNT];
-        while let Some(key) = map.next_key::<Key>()? {
-            if key != Key::Other
-                && let Some(slot) = seen.get_mut(key as usize)
-            {
-                if *slot {
-                    return Err(de::Error::custom(format!("duplicate field {}", key.name())));
+impl<'a> Frame<'a> {
+    /// Reads a whole frame in one pass: Gate writes `channel` (and `event`) before `result`, so
+    /// the result is read straight into that channel's type; should `result` come first, its
+    /// token is kept and read once the channel is known.
+    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Frame::default();
+            s.object(|s, key| match key {
+                b"time" => s.field(&mut out.time, "time", Scanner::i64),
+                b"time_ms" => s.field(&mut out.time_ms, "time_ms", Scanner::i64),
+                b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
+                b"event" => s.field(&mut out.event, "event", Scanner::str),
+                b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
+                b"result" => {
+                    let kind = out.channel.map(|channel| data_kind(channel, out.event));
+                    s.field(&mut out.result, "result", |s| match kind {
+                        Some(kind) => Payload::scan(kind, s),
+                        None => s.raw_bytes().map(Payload::Deferred),
+                    })
                 }
-                *slot = true;
-            }
-            match key {
-                Key::Time => frame.time = map.next_value()?,
-                Key::TimeMs => frame.time_ms = map.next_value()?,
-                Key::Channel => frame.channel = map.next_value()?,
-                Key::Event => frame.event = map.next_value()?,
-                Key::Error => frame.error = map.next_value()?,
-                Key::Result => {
-                    frame.result = Some(match frame.channel {
-                        Some(channel) => {
-                            map.next_value_seed(PayloadSeed(data_kind(channel, frame.event)))?
-                        }
-                        None => Payload::Deferred(map.next_value()?),
-                    });
-                }
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(frame)
-    }
-}
-
-/// Reads `result` for a known kind.
-struct PayloadSeed(Option<ChannelKind>);
-
-impl<'de> DeserializeSeed<'de> for PayloadSeed {
-    type Value = Payload<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Payload<'de>, D::Error> {
-        Payload::read(self.0, deserializer)
-    }
-}
-
-/// The top-level keys of a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Key {
-    Time,
-    TimeMs,
-    Channel,
-    Event,
-    Error,
-    Result,
-    Other,
-}
-
-impl Key {
-    const COUNT: usize = 7;
-
-    fn name(self) -> &'static str {
-        match self {
-            Key::Time => "time",
-            Key::TimeMs => "time_ms",
-            Key::Channel => "channel",
-            Key::Event => "event",
-            Key::Error => "error",
-            Key::Result => "result",
-            Key::Other => "other",
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl Visitor<'_> for KeyVisitor {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(match key {
-            "time" => Key::Time,
-            "time_ms" => Key::TimeMs,
-            "channel" => Key::Channel,
-            "event" => Key::Event,
-            "error" => Key::Error,
-            "result" => Key::Result,
-            _ => Key::Other,
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
         })
+    }
+}
+
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
+}
+
+impl<'a> TickerResult<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<TickerResult<'a>, Malformed> {
+        let mut out = TickerResult::default();
+        s.object(|s, key| match key {
+            b"currency_pair" => s.field(&mut out.currency_pair, "currency_pair", Scanner::str),
+            b"last" => s.field(&mut out.last, "last", decimal_str),
+            b"lowest_ask" => s.field(&mut out.lowest_ask, "lowest_ask", decimal_str),
+            b"highest_bid" => s.field(&mut out.highest_bid, "highest_bid", decimal_str),
+            b"high_24h" => s.field(&mut out.high_24h, "high_24h", decimal_str),
+            b"low_24h" => s.field(&mut out.low_24h, "low_24h", decimal_str),
+            b"base_volume" => s.field(&mut out.base_volume, "base_volume", decimal_str),
+            b"label" => s.field(&mut out.label, "label", |s| s.raw().map(Raw)),
+            b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
+}
+
+impl<'a> BookResult<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<BookResult<'a>, Malformed> {
+        let mut out = BookResult::default();
+        s.object(|s, key| match key {
+            b"t" => s.field(&mut out.t, "t", Scanner::i64),
+            b"s" => s.field(&mut out.s, "s", Scanner::str),
+            b"full" => s.field(&mut out.full, "full", Scanner::bool),
+            b"U" => s.field(&mut out.first_id, "U", Scanner::u64),
+            b"u" => s.field(&mut out.last_id, "u", Scanner::u64),
+            b"lastUpdateId" => s.field(&mut out.last_update_id, "lastUpdateId", Scanner::u64),
+            b"bids" => s.field(&mut out.bids, "bids", PairLevels::scan),
+            b"asks" => s.field(&mut out.asks, "asks", PairLevels::scan),
+            b"b" => s.field(&mut out.b, "b", PairLevels::scan),
+            b"a" => s.field(&mut out.a, "a", PairLevels::scan),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
+}
+
+impl<'a> StatusResult<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<StatusResult<'a>, Malformed> {
+        let mut out = StatusResult::default();
+        s.object(|s, key| match key {
+            b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
     }
 }
 

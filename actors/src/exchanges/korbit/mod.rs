@@ -262,11 +262,11 @@ impl KorbitCodec {
                 Err(Malformed::new("an order book in a ticker response"))
             }
             (RestData::Book(data), Expect::Book(market)) => {
-                out.push(self.book(market, data, None, received)?);
+                out.push(self.book(market, *data, None, received)?);
                 Ok(FrameClass::Data)
             }
             (RestData::Book(data), Expect::Any) => {
-                out.push(self.book(self.only_market()?, data, None, received)?);
+                out.push(self.book(self.only_market()?, *data, None, received)?);
                 Ok(FrameClass::Data)
             }
         }
@@ -384,7 +384,7 @@ impl ExchangeCodec for KorbitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Korbit, frame, out, |out| {
             json::expect_object(frame)?;
-            let message: Message<'_> = json::parse(frame)?;
+            let message = Message::scan(frame)?;
             if let Some(status) = message.status {
                 return Ok(match status {
                     "success" => FrameClass::Ack,

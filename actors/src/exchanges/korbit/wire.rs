@@ -17,17 +17,18 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::exchanges::json::{ObjectOr, Raw};
+use crate::exchanges::json::{Malformed, ObjectOr, Raw, RawBytes};
+use crate::exchanges::scan::{self, Scanner};
 
 /// Any WebSocket message: data, or a control frame.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Message<'a> {
     /// `ticker`, `orderbook`, `trade`, ...
     #[serde(rename = "type")]
     pub kind: Option<&'a str>,
     /// The server's send time, ms since the epoch.
     #[serde(borrow)]
-    pub timestamp: Option<Raw<'a>>,
+    pub timestamp: Option<RawBytes<'a>>,
     /// The market, `btc_krw`.
     pub symbol: Option<&'a str>,
     /// The payload; an array (trades) or another value is skipped.
@@ -47,37 +48,37 @@ pub struct Message<'a> {
 }
 
 /// The `data` of a ticker or an order book (WebSocket and REST), and a REST ticker element.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Data<'a> {
     /// REST ticker: the market, `btc_krw`.
     pub symbol: Option<&'a str>,
     /// Ticker: price 24 h ago.
     #[serde(borrow)]
-    pub open: Option<Raw<'a>>,
+    pub open: Option<RawBytes<'a>>,
     /// Ticker: 24 h high.
     #[serde(borrow)]
-    pub high: Option<Raw<'a>>,
+    pub high: Option<RawBytes<'a>>,
     /// Ticker: 24 h low.
     #[serde(borrow)]
-    pub low: Option<Raw<'a>>,
+    pub low: Option<RawBytes<'a>>,
     /// Ticker: last price.
     #[serde(borrow)]
-    pub close: Option<Raw<'a>>,
+    pub close: Option<RawBytes<'a>>,
     /// Ticker: 24 h volume in the base asset.
     #[serde(borrow)]
-    pub volume: Option<Raw<'a>>,
+    pub volume: Option<RawBytes<'a>>,
     /// Ticker: best bid price.
     #[serde(rename = "bestBidPrice", borrow)]
-    pub best_bid_price: Option<Raw<'a>>,
+    pub best_bid_price: Option<RawBytes<'a>>,
     /// Ticker: best ask price.
     #[serde(rename = "bestAskPrice", borrow)]
-    pub best_ask_price: Option<Raw<'a>>,
+    pub best_ask_price: Option<RawBytes<'a>>,
     /// Ticker: time of the last trade, ms since the epoch.
     #[serde(rename = "lastTradedAt", borrow)]
-    pub last_traded_at: Option<Raw<'a>>,
+    pub last_traded_at: Option<RawBytes<'a>>,
     /// Order book: the book's time, ms since the epoch.
     #[serde(borrow)]
-    pub timestamp: Option<Raw<'a>>,
+    pub timestamp: Option<RawBytes<'a>>,
     /// Order book: bids, best (highest) first.
     pub bids: Option<ObjectLevels>,
     /// Order book: asks, best (lowest) first.
@@ -103,7 +104,7 @@ pub enum RestData<'a> {
     /// Tickers, each naming its symbol.
     Tickers(Vec<Data<'a>>),
     /// One book, naming no market.
-    Book(Data<'a>),
+    Book(Box<Data<'a>>),
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RestData<'a> {
@@ -130,7 +131,8 @@ impl<'de: 'a, 'a> Visitor<'de> for RestDataVisitor<'a> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RestData<'a>, A::Error> {
-        Data::deserialize(MapAccessDeserializer::new(map)).map(RestData::Book)
+        Data::deserialize(MapAccessDeserializer::new(map))
+            .map(|data| RestData::Book(Box::new(data)))
     }
 }
 
@@ -154,6 +156,92 @@ pub struct ObjectLevels(pub Vec<Level>);
 
 /// Capacity reserved for a side before its length is known (Korbit sends up to 30).
 const LEVELS_CAPACITY: usize = 30;
+
+impl<'a> Message<'a> {
+    /// Reads a whole WebSocket frame with the scanner.
+    pub fn scan(frame: &'a [u8]) -> Result<Message<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Message::default();
+            s.object(|s, key| match key {
+                b"type" => s.field(&mut out.kind, "type", Scanner::str),
+                b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+                b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
+                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"status" => s.field(&mut out.status, "status", Scanner::str),
+                b"requestId" => s.field(&mut out.request_id, "requestId", |s| s.raw().map(Raw)),
+                b"code" => s.field(&mut out.code, "code", |s| s.raw().map(Raw)),
+                b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
+        })
+    }
+}
+
+/// A number's token (or a string's, with quotes), converted later by the codec.
+fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
+    s.token()
+}
+
+impl<'a> Data<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
+        let mut out = Data::default();
+        s.object(|s, key| match key {
+            b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
+            b"open" => s.field(&mut out.open, "open", token),
+            b"high" => s.field(&mut out.high, "high", token),
+            b"low" => s.field(&mut out.low, "low", token),
+            b"close" => s.field(&mut out.close, "close", token),
+            b"volume" => s.field(&mut out.volume, "volume", token),
+            b"bestBidPrice" => s.field(&mut out.best_bid_price, "bestBidPrice", token),
+            b"bestAskPrice" => s.field(&mut out.best_ask_price, "bestAskPrice", token),
+            b"lastTradedAt" => s.field(&mut out.last_traded_at, "lastTradedAt", token),
+            b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+            b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
+            b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
+            _ => s.skip_value(),
+        })?;
+        Ok(out)
+    }
+}
+
+impl ObjectLevels {
+    /// Reads a side with the scanner, converting each level as it is read.
+    pub fn scan(s: &mut Scanner<'_>) -> Result<ObjectLevels, Malformed> {
+        let mut levels = Vec::with_capacity(LEVELS_CAPACITY);
+        s.array(|s, index| {
+            let mut price = None;
+            let mut qty = None;
+            if s.peek_value() != Some(b'{') {
+                return Err(s.shape(&format!("level {index} as an object")));
+            }
+            s.object(|s, key| {
+                let (slot, name) = match key {
+                    b"price" => (&mut price, "price"),
+                    b"qty" => (&mut qty, "qty"),
+                    _ => return s.skip_value(),
+                };
+                let value = s
+                    .decimal_token()
+                    .map_err(|e| scan::within(&format!("level {index} {name}"), e))?
+                    .map_err(|e| Malformed::new(format!("level {index} {name}: {e}")))?;
+                if slot.replace(value).is_some() {
+                    return Err(Malformed::new(format!(
+                        "level {index}: duplicate field {name}"
+                    )));
+                }
+                Ok(())
+            })?;
+            levels.push(match (price, qty) {
+                (Some(price), Some(qty)) => Level::new(price, qty),
+                (None, _) => return Err(Malformed::new(format!("level {index}: no price"))),
+                (_, None) => return Err(Malformed::new(format!("level {index}: no qty"))),
+            });
+            Ok(())
+        })?;
+        Ok(ObjectLevels(levels))
+    }
+}
 
 impl<'de> Deserialize<'de> for ObjectLevels {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ObjectLevels, D::Error> {

@@ -46,7 +46,7 @@ use premia_events::{Decimal, Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{
-    BookItem, FrameSeed, InstrumentData, LevelItem, Payload, RestEnvelope, RestItem, RestLevel,
+    BookItem, Frame, InstrumentData, LevelItem, Payload, RestEnvelope, RestItem, RestLevel,
     TickerItem, channel_kind,
 };
 use super::book::{check_best_first, kept_depth, pick_depth};
@@ -320,7 +320,7 @@ impl KrakenCodec {
             }
             Payload::Other => Ok(FrameClass::Unknown),
             Payload::Deferred(raw) => {
-                let payload = Payload::read(channel_kind(channel), raw)?;
+                let payload = Payload::read_deferred(channel_kind(channel), raw)?;
                 if let Payload::Deferred(_) = payload {
                     return Err(Malformed::new("data read twice"));
                 }
@@ -450,6 +450,9 @@ fn level_number<T: NumberText>(
     name: impl Fn() -> String,
 ) -> Result<Decimal, Malformed> {
     let value = value.ok_or_else(|| Malformed::missing(&name()))?;
+    if let Some(parsed) = value.parsed() {
+        return Ok(parsed);
+    }
     num::parse_decimal_bytes(value.number_bytes()).map_err(|e| Malformed::number(&name(), &e))
 }
 
@@ -597,7 +600,7 @@ impl ExchangeCodec for KrakenCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Kraken, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = json::parse_seed(FrameSeed, frame)?;
+            let parsed = Frame::scan(frame)?;
             let failed = parsed.success == Some(false) || parsed.error.is_some();
             if let Some(method) = parsed.method {
                 if failed {

@@ -13,10 +13,10 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::exchanges::json::{DecimalStr, Raw};
+use crate::exchanges::json::{DecimalStr, Malformed, Raw, RawBytes};
+use crate::exchanges::scan::Scanner;
 
 /// The channels whose data the codec reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,53 +40,85 @@ pub fn channel_kind(channel: &str) -> Option<ChannelKind> {
 }
 
 /// One symbol's ticker.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct TickerItem<'a> {
     /// The symbol, `BTC/USD`.
     pub symbol: Option<&'a str>,
     /// Best bid price.
-    #[serde(borrow)]
-    pub bid: Option<Raw<'a>>,
+    pub bid: Option<RawBytes<'a>>,
     /// Best ask price.
-    #[serde(borrow)]
-    pub ask: Option<Raw<'a>>,
+    pub ask: Option<RawBytes<'a>>,
     /// Last trade price.
-    #[serde(borrow)]
-    pub last: Option<Raw<'a>>,
+    pub last: Option<RawBytes<'a>>,
     /// 24 h volume in the base currency.
-    #[serde(borrow)]
-    pub volume: Option<Raw<'a>>,
+    pub volume: Option<RawBytes<'a>>,
     /// 24 h low.
-    #[serde(borrow)]
-    pub low: Option<Raw<'a>>,
+    pub low: Option<RawBytes<'a>>,
     /// 24 h high.
-    #[serde(borrow)]
-    pub high: Option<Raw<'a>>,
+    pub high: Option<RawBytes<'a>>,
     /// RFC 3339 time, `2023-09-25T09:04:31.742648Z` (newer messages only).
     pub timestamp: Option<&'a str>,
 }
 
+/// A number's token (or a string's, with quotes), converted later by the codec.
+fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
+    s.token()
+}
+
+impl<'a> TickerItem<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<TickerItem<'a>, Malformed> {
+        let mut item = TickerItem::default();
+        s.object(|s, key| match key {
+            b"symbol" => s.field(&mut item.symbol, "symbol", Scanner::str),
+            b"bid" => s.field(&mut item.bid, "bid", token),
+            b"ask" => s.field(&mut item.ask, "ask", token),
+            b"last" => s.field(&mut item.last, "last", token),
+            b"volume" => s.field(&mut item.volume, "volume", token),
+            b"low" => s.field(&mut item.low, "low", token),
+            b"high" => s.field(&mut item.high, "high", token),
+            b"timestamp" => s.field(&mut item.timestamp, "timestamp", Scanner::str),
+            _ => s.skip_value(),
+        })?;
+        Ok(item)
+    }
+}
+
 /// One price level `{"price":0.5666,"qty":4831.75496356}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct LevelItem<'a> {
     /// Price.
-    #[serde(borrow)]
-    pub price: Option<Raw<'a>>,
+    pub price: Option<RawBytes<'a>>,
     /// Quantity (absolute; zero removes the level in an update).
-    #[serde(borrow)]
-    pub qty: Option<Raw<'a>>,
+    pub qty: Option<RawBytes<'a>>,
+}
+
+/// Capacity reserved for a side before its length is known (the deepest partial books are 25).
+const LEVELS_CAPACITY: usize = 25;
+
+/// A side of a book.
+fn level_items<'a>(s: &mut Scanner<'a>) -> Result<Vec<LevelItem<'a>>, Malformed> {
+    let mut items = Vec::with_capacity(LEVELS_CAPACITY);
+    s.array(|s, _| {
+        let mut level = LevelItem::default();
+        s.object(|s, key| match key {
+            b"price" => s.field(&mut level.price, "price", token),
+            b"qty" => s.field(&mut level.qty, "qty", token),
+            _ => s.skip_value(),
+        })?;
+        items.push(level);
+        Ok(())
+    })?;
+    Ok(items)
 }
 
 /// One symbol's book snapshot or update.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct BookItem<'a> {
     /// The symbol, `BTC/USD`.
     pub symbol: Option<&'a str>,
     /// Bids (best first in a snapshot).
-    #[serde(borrow)]
     pub bids: Option<Vec<LevelItem<'a>>>,
     /// Asks (best first in a snapshot).
-    #[serde(borrow)]
     pub asks: Option<Vec<LevelItem<'a>>>,
     /// CRC32 of the top 10 levels after this message.
     pub checksum: Option<u32>,
@@ -94,16 +126,30 @@ pub struct BookItem<'a> {
     pub timestamp: Option<&'a str>,
 }
 
+impl<'a> BookItem<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<BookItem<'a>, Malformed> {
+        let mut item = BookItem::default();
+        s.object(|s, key| match key {
+            b"symbol" => s.field(&mut item.symbol, "symbol", Scanner::str),
+            b"bids" => s.field(&mut item.bids, "bids", level_items),
+            b"asks" => s.field(&mut item.asks, "asks", level_items),
+            b"checksum" => s.field(&mut item.checksum, "checksum", Scanner::u32),
+            b"timestamp" => s.field(&mut item.timestamp, "timestamp", Scanner::str),
+            _ => s.skip_value(),
+        })?;
+        Ok(item)
+    }
+}
+
 /// The `instrument` channel's data: what the codec reads of it is the pairs' precisions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct InstrumentData<'a> {
     /// Tradeable pairs.
-    #[serde(borrow)]
     pub pairs: Option<Vec<PairInfo<'a>>>,
 }
 
 /// One pair of the `instrument` channel.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct PairInfo<'a> {
     /// The symbol, `BTC/USD`.
     pub symbol: Option<&'a str>,
@@ -111,6 +157,35 @@ pub struct PairInfo<'a> {
     pub price_precision: Option<u32>,
     /// Decimal places of quantities.
     pub qty_precision: Option<u32>,
+}
+
+impl<'a> InstrumentData<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<InstrumentData<'a>, Malformed> {
+        let mut data = InstrumentData::default();
+        s.object(|s, key| match key {
+            b"pairs" => s.field(&mut data.pairs, "pairs", |s| {
+                let mut pairs = Vec::new();
+                s.array(|s, _| {
+                    let mut pair = PairInfo::default();
+                    s.object(|s, key| match key {
+                        b"symbol" => s.field(&mut pair.symbol, "symbol", Scanner::str),
+                        b"price_precision" => {
+                            s.field(&mut pair.price_precision, "price_precision", Scanner::u32)
+                        }
+                        b"qty_precision" => {
+                            s.field(&mut pair.qty_precision, "qty_precision", Scanner::u32)
+                        }
+                        _ => s.skip_value(),
+                    })?;
+                    pairs.push(pair);
+                    Ok(())
+                })?;
+                Ok(pairs)
+            }),
+            _ => s.skip_value(),
+        })?;
+        Ok(data)
+    }
 }
 
 /// The `data` of a channel message.
@@ -124,32 +199,49 @@ pub enum Payload<'a> {
     Instrument(InstrumentData<'a>),
     /// Of a channel the codec does not read (`status`, `trade`, ...), skipped.
     Other,
-    /// `data` came before `channel`: read it with [`Payload::read`] once the channel is known.
-    Deferred(&'a RawValue),
+    /// `data` came before `channel` (its token, checked as JSON): read it with
+    /// [`Payload::read_deferred`] once the channel is known.
+    Deferred(&'a [u8]),
 }
 
 impl<'a> Payload<'a> {
     /// Reads `data` for a channel of `kind` (`None`: not one the codec reads).
-    pub fn read<D: Deserializer<'a>>(
-        kind: Option<ChannelKind>,
-        deserializer: D,
-    ) -> Result<Payload<'a>, D::Error> {
+    fn scan(kind: Option<ChannelKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
         Ok(match kind {
-            Some(ChannelKind::Ticker) => Payload::Ticker(Vec::deserialize(deserializer)?),
-            Some(ChannelKind::Book) => Payload::Book(Vec::deserialize(deserializer)?),
-            Some(ChannelKind::Instrument) => {
-                Payload::Instrument(InstrumentData::deserialize(deserializer)?)
-            }
+            Some(ChannelKind::Ticker) => Payload::Ticker(items(s, TickerItem::scan)?),
+            Some(ChannelKind::Book) => Payload::Book(items(s, BookItem::scan)?),
+            Some(ChannelKind::Instrument) => Payload::Instrument(InstrumentData::scan(s)?),
             None => {
-                IgnoredAny::deserialize(deserializer)?;
+                s.skip_value()?;
                 Payload::Other
             }
         })
     }
+
+    /// Reads the token of a [`Payload::Deferred`] for a channel of `kind`.
+    pub fn read_deferred(
+        kind: Option<ChannelKind>,
+        token: &'a [u8],
+    ) -> Result<Payload<'a>, Malformed> {
+        Scanner::whole(token, |s| Payload::scan(kind, s))
+    }
 }
 
-/// Anything that arrives on a Kraken WebSocket v2 connection, read by [`FrameSeed`].
-#[derive(Debug)]
+/// An array of items read with `read`.
+fn items<'a, T>(
+    s: &mut Scanner<'a>,
+    mut read: impl FnMut(&mut Scanner<'a>) -> Result<T, Malformed>,
+) -> Result<Vec<T>, Malformed> {
+    let mut items = Vec::with_capacity(1);
+    s.array(|s, _| {
+        items.push(read(s)?);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// Anything that arrives on a Kraken WebSocket v2 connection, read by [`Frame::scan`].
+#[derive(Debug, Default)]
 pub struct Frame<'a> {
     /// Channel of a data message: `ticker`, `book`, `status`, `heartbeat`, ...
     pub channel: Option<&'a str>,
@@ -165,129 +257,29 @@ pub struct Frame<'a> {
     pub error: Option<Raw<'a>>,
 }
 
-/// Reads a [`Frame`] in one pass.
-pub struct FrameSeed;
-
-impl<'de> DeserializeSeed<'de> for FrameSeed {
-    type Value = Frame<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Frame<'de>, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FrameSeed {
-    type Value = Frame<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Kraken channel message or method reply object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frame<'de>, A::Error> {
-        let mut frame = Frame {
-            channel: None,
-            kind: None,
-            data: None,
-            method: None,
-            success: None,
-            error: None,
-        };
-        let mut seen = [false; Key::COUNT];
-        while let Some(key) = map.next_key::<Key>()? {
-            if key != Key::Other
-                && let Some(slot) = seen.get_mut(key as usize)
-            {
-                if *slot {
-                    return Err(de::Error::custom(format!("duplicate field {}", key.name())));
+impl<'a> Frame<'a> {
+    /// Reads a whole frame in one pass: Kraken writes `channel` before `data`, so the data is
+    /// read straight into that channel's type; should `data` come first, its token is kept and
+    /// read once the channel is known.
+    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Frame::default();
+            s.object(|s, key| match key {
+                b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
+                b"type" => s.field(&mut out.kind, "type", Scanner::str),
+                b"data" => {
+                    let channel = out.channel;
+                    s.field(&mut out.data, "data", |s| match channel {
+                        Some(channel) => Payload::scan(channel_kind(channel), s),
+                        None => s.raw_bytes().map(Payload::Deferred),
+                    })
                 }
-                *slot = true;
-            }
-            match key {
-                Key::Channel => frame.channel = map.next_value()?,
-                Key::Type => frame.kind = map.next_value()?,
-                Key::Data => {
-                    frame.data = Some(match frame.channel {
-                        Some(channel) => {
-                            map.next_value_seed(PayloadSeed(channel_kind(channel), PhantomData))?
-                        }
-                        None => Payload::Deferred(map.next_value()?),
-                    });
-                }
-                Key::Method => frame.method = map.next_value()?,
-                Key::Success => frame.success = map.next_value()?,
-                Key::Error => frame.error = map.next_value()?,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(frame)
-    }
-}
-
-/// Reads `data` for a known kind.
-struct PayloadSeed<'a>(Option<ChannelKind>, PhantomData<&'a ()>);
-
-impl<'de> DeserializeSeed<'de> for PayloadSeed<'de> {
-    type Value = Payload<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Payload<'de>, D::Error> {
-        Payload::read(self.0, deserializer)
-    }
-}
-
-/// The top-level keys of a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Key {
-    Channel,
-    Type,
-    Data,
-    Method,
-    Success,
-    Error,
-    Other,
-}
-
-impl Key {
-    const COUNT: usize = 7;
-
-    fn name(self) -> &'static str {
-        match self {
-            Key::Channel => "channel",
-            Key::Type => "type",
-            Key::Data => "data",
-            Key::Method => "method",
-            Key::Success => "success",
-            Key::Error => "error",
-            Key::Other => "other",
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl Visitor<'_> for KeyVisitor {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(match key {
-            "channel" => Key::Channel,
-            "type" => Key::Type,
-            "data" => Key::Data,
-            "method" => Key::Method,
-            "success" => Key::Success,
-            "error" => Key::Error,
-            _ => Key::Other,
+                b"method" => s.field(&mut out.method, "method", Scanner::str),
+                b"success" => s.field(&mut out.success, "success", Scanner::bool),
+                b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
         })
     }
 }

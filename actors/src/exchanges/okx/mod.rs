@@ -210,8 +210,8 @@ impl OkxCodec {
             exchange: Exchange::Okx,
             market: market.clone(),
             last: decimal("last", item.last)?,
-            best_bid: decimal_opt("bidPx", item.bid_px.filter(|v| !v.0.is_empty()))?,
-            best_ask: decimal_opt("askPx", item.ask_px.filter(|v| !v.0.is_empty()))?,
+            best_bid: decimal_opt("bidPx", item.bid_px.filter(|v| !v.text.is_empty()))?,
+            best_ask: decimal_opt("askPx", item.ask_px.filter(|v| !v.text.is_empty()))?,
             open_24h: decimal_opt("open24h", item.open_24h)?,
             high_24h: decimal_opt("high24h", item.high_24h)?,
             low_24h: decimal_opt("low24h", item.low_24h)?,
@@ -235,7 +235,7 @@ impl OkxCodec {
             None => return Err(Malformed::new("empty body")),
             Some(_) => return Err(Malformed::new("expected a JSON object")),
         }
-        let frame: Frame<'_> = json::parse(body)?;
+        let frame = Frame::scan(body)?;
         let code = frame.code.ok_or_else(|| Malformed::missing("code"))?;
         if code.text() != "0" {
             return Ok(FrameClass::Error(error_text(Some(code), frame.msg)));
@@ -516,7 +516,7 @@ impl ExchangeCodec for OkxCodec {
                 return Ok(FrameClass::Pong);
             }
             json::expect_object(frame)?;
-            let parsed: Frame<'_> = json::parse(frame)?;
+            let parsed = Frame::scan(frame)?;
             if let Some(event) = parsed.event {
                 return Ok(match event {
                     "subscribe" | "unsubscribe" => FrameClass::Ack,

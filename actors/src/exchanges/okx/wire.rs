@@ -6,84 +6,105 @@
 //!
 //! One borrowed struct, [`Frame`], reads every JSON frame and REST body in a single pass, in
 //! any key order; the items of `data` are read by [`Item`], whose ticker and book fields do not
-//! overlap. Prices and sizes are JSON strings ([`DecimalStr`]), converted exactly by the codec;
+//! overlap. Prices and sizes are JSON strings ([`ScannedStr`](crate::exchanges::json::ScannedStr), read by the scanner), converted exactly by the codec;
 //! `checksum`, `seqId` and `prevSeqId` are JSON integers. Book levels are
 //! `[price, size, "0", orders]` ([`OkxLevels`]).
 
-use std::fmt;
-
 use premia_events::marketdata::Level;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::exchanges::json::{DecimalStr, Raw};
-use crate::exchanges::num;
+use crate::exchanges::book::scan_levels;
+use crate::exchanges::json::{Malformed, Raw, ScannedStr};
+use crate::exchanges::scan::Scanner;
 
 /// Any JSON frame on the public WebSocket, or a REST body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Frame<'a> {
     /// A push: the channel and instrument it belongs to.
-    #[serde(borrow)]
     pub arg: Option<Arg<'a>>,
     /// A `books` push: `snapshot` or `update`.
     pub action: Option<&'a str>,
     /// A push or REST body: the items.
-    #[serde(borrow)]
     pub data: Option<Vec<Item<'a>>>,
     /// An event: `subscribe`, `unsubscribe`, `error`, `notice`, `channel-conn-count`, ...
     pub event: Option<&'a str>,
     /// An error event or REST body: the code, a string (`"60012"`; `"0"` is success in REST).
-    #[serde(borrow)]
     pub code: Option<Raw<'a>>,
     /// An error event or REST body: the message.
-    #[serde(borrow)]
     pub msg: Option<Raw<'a>>,
 }
 
+impl<'a> Frame<'a> {
+    /// Reads a whole frame or REST body (a JSON object; nothing but whitespace after it).
+    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Frame::default();
+            s.object(|s, key| match key {
+                b"arg" => s.field(&mut out.arg, "arg", Arg::scan),
+                b"action" => s.field(&mut out.action, "action", Scanner::str),
+                b"data" => s.field(&mut out.data, "data", |s| {
+                    let mut items = Vec::with_capacity(1);
+                    s.array(|s, _| {
+                        items.push(Item::scan(s)?);
+                        Ok(())
+                    })?;
+                    Ok(items)
+                }),
+                b"event" => s.field(&mut out.event, "event", Scanner::str),
+                b"code" => s.field(&mut out.code, "code", |s| s.raw().map(Raw)),
+                b"msg" => s.field(&mut out.msg, "msg", |s| s.raw().map(Raw)),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
+        })
+    }
+}
+
 /// The `arg` of a push or an acknowledgement.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Arg<'a> {
     /// `tickers`, `books`, ...
     pub channel: Option<&'a str>,
     /// `BTC-USDT`.
-    #[serde(rename = "instId")]
     pub inst_id: Option<&'a str>,
+}
+
+impl<'a> Arg<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<Arg<'a>, Malformed> {
+        let mut arg = Arg::default();
+        s.object(|s, key| match key {
+            b"channel" => s.field(&mut arg.channel, "channel", Scanner::str),
+            b"instId" => s.field(&mut arg.inst_id, "instId", Scanner::str),
+            _ => s.skip_value(),
+        })?;
+        Ok(arg)
+    }
 }
 
 /// One item of `data`: a ticker (`instId`, `last`, ...) or a book (`asks`, `bids`, `seqId`,
 /// ...), WebSocket or REST.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Item<'a> {
     /// Ticker: instrument id, `BTC-USDT` (books do not name theirs).
-    #[serde(rename = "instId")]
     pub inst_id: Option<&'a str>,
     /// Ticker: instrument type, `SPOT`.
-    #[serde(rename = "instType")]
     pub inst_type: Option<&'a str>,
     /// Ticker: last traded price.
-    #[serde(borrow)]
-    pub last: Option<DecimalStr<'a>>,
+    pub last: Option<ScannedStr<'a>>,
     /// Ticker: best ask price.
-    #[serde(rename = "askPx", borrow)]
-    pub ask_px: Option<DecimalStr<'a>>,
+    pub ask_px: Option<ScannedStr<'a>>,
     /// Ticker: best bid price.
-    #[serde(rename = "bidPx", borrow)]
-    pub bid_px: Option<DecimalStr<'a>>,
+    pub bid_px: Option<ScannedStr<'a>>,
     /// Ticker: price 24 h ago.
-    #[serde(rename = "open24h", borrow)]
-    pub open_24h: Option<DecimalStr<'a>>,
+    pub open_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h high.
-    #[serde(rename = "high24h", borrow)]
-    pub high_24h: Option<DecimalStr<'a>>,
+    pub high_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h low.
-    #[serde(rename = "low24h", borrow)]
-    pub low_24h: Option<DecimalStr<'a>>,
+    pub low_24h: Option<ScannedStr<'a>>,
     /// Ticker: 24 h volume; for spot in the base currency (`volCcy24h` is the quote's).
-    #[serde(rename = "vol24h", borrow)]
-    pub vol_24h: Option<DecimalStr<'a>>,
+    pub vol_24h: Option<ScannedStr<'a>>,
     /// Both: the exchange's time, ms since the epoch, as a string.
-    #[serde(borrow)]
-    pub ts: Option<DecimalStr<'a>>,
+    pub ts: Option<ScannedStr<'a>>,
     /// Book: asks, best first (a snapshot) or changes (an update).
     pub asks: Option<OkxLevels>,
     /// Book: bids, best first (a snapshot) or changes (an update).
@@ -91,11 +112,39 @@ pub struct Item<'a> {
     /// Book: CRC32 of the top 25 levels after this push, as a signed 32-bit integer.
     pub checksum: Option<i64>,
     /// Book: the `seqId` of the previous push (`-1` on a snapshot).
-    #[serde(rename = "prevSeqId")]
     pub prev_seq_id: Option<i64>,
     /// Book: this push's sequence id.
-    #[serde(rename = "seqId")]
     pub seq_id: Option<i64>,
+}
+
+/// A decimal string, converted by the codec (which names the field).
+fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
+    s.decimal_string()
+}
+
+impl<'a> Item<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Result<Item<'a>, Malformed> {
+        let mut item = Item::default();
+        s.object(|s, key| match key {
+            b"instId" => s.field(&mut item.inst_id, "instId", Scanner::str),
+            b"instType" => s.field(&mut item.inst_type, "instType", Scanner::str),
+            b"last" => s.field(&mut item.last, "last", decimal_str),
+            b"askPx" => s.field(&mut item.ask_px, "askPx", decimal_str),
+            b"bidPx" => s.field(&mut item.bid_px, "bidPx", decimal_str),
+            b"open24h" => s.field(&mut item.open_24h, "open24h", decimal_str),
+            b"high24h" => s.field(&mut item.high_24h, "high24h", decimal_str),
+            b"low24h" => s.field(&mut item.low_24h, "low24h", decimal_str),
+            b"vol24h" => s.field(&mut item.vol_24h, "vol24h", decimal_str),
+            b"ts" => s.field(&mut item.ts, "ts", decimal_str),
+            b"asks" => s.field(&mut item.asks, "asks", OkxLevels::scan),
+            b"bids" => s.field(&mut item.bids, "bids", OkxLevels::scan),
+            b"checksum" => s.field(&mut item.checksum, "checksum", Scanner::i64),
+            b"prevSeqId" => s.field(&mut item.prev_seq_id, "prevSeqId", Scanner::i64),
+            b"seqId" => s.field(&mut item.seq_id, "seqId", Scanner::i64),
+            _ => s.skip_value(),
+        })?;
+        Ok(item)
+    }
 }
 
 /// A side of an OKX book: `[price, size, "0", orders]` arrays (the deprecated liquidated-orders
@@ -110,69 +159,9 @@ const LEVEL_FIELDS: usize = 4;
 /// Capacity reserved for a side before its length is known (a ticker-sized update).
 const LEVELS_CAPACITY: usize = 16;
 
-impl<'de> Deserialize<'de> for OkxLevels {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<OkxLevels, D::Error> {
-        deserializer.deserialize_seq(LevelsVisitor)
-    }
-}
-
-struct LevelsVisitor;
-
-impl<'de> Visitor<'de> for LevelsVisitor {
-    type Value = OkxLevels;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of [price, size, ..] levels")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OkxLevels, A::Error> {
-        let mut levels = Vec::with_capacity(seq.size_hint().unwrap_or(LEVELS_CAPACITY));
-        while let Some(level) = seq.next_element_seed(LevelSeed(levels.len()))? {
-            levels.push(level);
-        }
-        Ok(OkxLevels(levels))
-    }
-}
-
-/// Level number `.0` of its side.
-struct LevelSeed(usize);
-
-impl<'de> DeserializeSeed<'de> for LevelSeed {
-    type Value = Level;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Level, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LevelSeed {
-    type Value = Level;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "level {} as [price, size, ..]", self.0)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Level, A::Error> {
-        let index = self.0;
-        let mut next = |what: &str| -> Result<_, A::Error> {
-            let DecimalStr(text) = seq
-                .next_element()?
-                .ok_or_else(|| de::Error::custom(format!("level {index}: no {what}")))?;
-            num::parse_decimal_bytes(text)
-                .map_err(|e| de::Error::custom(format!("level {index} {what}: {e}")))
-        };
-        let price = next("price")?;
-        let size = next("size")?;
-        let mut extra = 2;
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            extra += 1;
-            if extra > LEVEL_FIELDS {
-                return Err(de::Error::custom(format!(
-                    "level {index}: more than {LEVEL_FIELDS} fields"
-                )));
-            }
-        }
-        Ok(Level::new(price, size))
+impl OkxLevels {
+    fn scan(s: &mut Scanner<'_>) -> Result<OkxLevels, Malformed> {
+        scan_levels(s, "size", LEVEL_FIELDS, LEVELS_CAPACITY).map(OkxLevels)
     }
 }
 

@@ -33,7 +33,7 @@ use serde_json::Value;
 
 use self::wire::{ErrorBody, Quote, Units};
 use super::book::{check_best_first, kept_depth, pick_depth};
-use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded};
+use super::json::{self, Malformed, Raw, RawBytes, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -308,11 +308,11 @@ const NANOS_FROM: i64 = 100_000_000_000_000_000;
 /// The time in optional field `field`: a number or a string of milliseconds, microseconds or
 /// nanoseconds since the epoch, told apart by size (Upbit sends milliseconds; Bithumb's book `timestamp`,
 /// documented in milliseconds, has been seen as a 16-digit string of microseconds).
-fn exchange_time(field: &str, value: Option<Raw<'_>>) -> Result<Option<Timestamp>, Malformed> {
+fn exchange_time(field: &str, value: Option<RawBytes<'_>>) -> Result<Option<Timestamp>, Malformed> {
     let Some(value) = value else {
         return Ok(None);
     };
-    let units = num::parse_i64(value.token()).map_err(|e| Malformed::number(field, &e))?;
+    let units = num::parse_i64_bytes(value.text).map_err(|e| Malformed::number(field, &e))?;
     let magnitude = units.unsigned_abs();
     Ok(Some(if magnitude < MICROS_FROM.unsigned_abs() {
         Timestamp::from_millis(units)
@@ -424,7 +424,7 @@ impl ExchangeCodec for UpbitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(self.dialect.exchange, frame, out, |out| {
             json::expect_object(frame)?;
-            let quote: Quote<'_> = json::parse(frame)?;
+            let quote = Quote::scan(frame)?;
             if let Some(error) = quote.error {
                 return Ok(FrameClass::Error(error_text(error)));
             }

@@ -2,7 +2,8 @@
 //! the `{"status":"UP"}` answer to `PING`, `{"error":{..}}` frames, and the REST ticker and
 //! order-book bodies (arrays of objects with the same field names, `market` instead of `code`).
 //!
-//! One borrowed struct, [`Quote`], reads all of them in a single pass; every field is optional
+//! One borrowed struct, [`Quote`], reads all of them in a single pass (WebSocket frames with
+//! the scanner, [`Quote::scan`]; REST bodies with serde); every field is optional
 //! and the codec checks what each kind of message needs. Numbers stay raw tokens until the codec
 //! converts the ones it uses (Upbit writes JSON numbers such as `31883000.00000000` and
 //! `1.16539E8`). Fields not declared here are skipped.
@@ -14,10 +15,11 @@ use premia_events::marketdata::Level;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::exchanges::json::Raw;
+use crate::exchanges::json::{Malformed, Raw, RawBytes};
+use crate::exchanges::scan::{self, Scanner};
 
 /// Any Upbit WebSocket message or REST array element.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Quote<'a> {
     /// The message type on the WebSocket: `ticker`, `orderbook`, `trade`, ... (absent in REST).
     #[serde(rename = "type")]
@@ -27,22 +29,22 @@ pub struct Quote<'a> {
     pub code: Option<&'a str>,
     /// Ticker: last trade price.
     #[serde(borrow)]
-    pub trade_price: Option<Raw<'a>>,
+    pub trade_price: Option<RawBytes<'a>>,
     /// Ticker: the day's opening price (00:00 KST).
     #[serde(borrow)]
-    pub opening_price: Option<Raw<'a>>,
+    pub opening_price: Option<RawBytes<'a>>,
     /// Ticker: the day's high.
     #[serde(borrow)]
-    pub high_price: Option<Raw<'a>>,
+    pub high_price: Option<RawBytes<'a>>,
     /// Ticker: the day's low.
     #[serde(borrow)]
-    pub low_price: Option<Raw<'a>>,
+    pub low_price: Option<RawBytes<'a>>,
     /// Ticker: volume over the last 24 h, in the base asset.
     #[serde(borrow)]
-    pub acc_trade_volume_24h: Option<Raw<'a>>,
+    pub acc_trade_volume_24h: Option<RawBytes<'a>>,
     /// Ticker and order book: the exchange's time for the message, ms since the epoch.
     #[serde(borrow)]
-    pub timestamp: Option<Raw<'a>>,
+    pub timestamp: Option<RawBytes<'a>>,
     /// Order book: unit `i` holds the `i`-th best ask and the `i`-th best bid, read into
     /// levels.
     pub orderbook_units: Option<Units>,
@@ -52,6 +54,39 @@ pub struct Quote<'a> {
     /// Error frame: normally `{"name":..,"message":..}`, kept raw and read by [`ErrorBody`].
     #[serde(borrow)]
     pub error: Option<Raw<'a>>,
+}
+
+impl<'a> Quote<'a> {
+    /// Reads a whole WebSocket frame with the scanner.
+    pub fn scan(frame: &'a [u8]) -> Result<Quote<'a>, Malformed> {
+        Scanner::whole(frame, |s| {
+            let mut out = Quote::default();
+            s.object(|s, key| match key {
+                b"type" => s.field(&mut out.kind, "type", Scanner::str),
+                b"code" | b"market" => s.field(&mut out.code, "code", Scanner::str),
+                b"trade_price" => s.field(&mut out.trade_price, "trade_price", token),
+                b"opening_price" => s.field(&mut out.opening_price, "opening_price", token),
+                b"high_price" => s.field(&mut out.high_price, "high_price", token),
+                b"low_price" => s.field(&mut out.low_price, "low_price", token),
+                b"acc_trade_volume_24h" => {
+                    s.field(&mut out.acc_trade_volume_24h, "acc_trade_volume_24h", token)
+                }
+                b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+                b"orderbook_units" => {
+                    s.field(&mut out.orderbook_units, "orderbook_units", Units::scan)
+                }
+                b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
+                b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
+                _ => s.skip_value(),
+            })?;
+            Ok(out)
+        })
+    }
+}
+
+/// A number's token (or a string's, with quotes), converted later by the codec.
+fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
+    s.token()
 }
 
 /// The `orderbook_units` of a book, read straight into levels: unit `i` holds the `i`-th ask
@@ -68,6 +103,59 @@ pub struct Units {
 
 /// Capacity reserved before the number of units is known (Upbit sends at most 30).
 const UNITS_CAPACITY: usize = 30;
+
+impl Units {
+    /// Reads `orderbook_units` with the scanner: each unit's four numbers straight into levels.
+    fn scan(s: &mut Scanner<'_>) -> Result<Units, Malformed> {
+        const NAMES: [&str; 4] = ["ask_price", "ask_size", "bid_price", "bid_size"];
+        let mut units = Units {
+            asks: Vec::with_capacity(UNITS_CAPACITY),
+            bids: Vec::with_capacity(UNITS_CAPACITY),
+        };
+        s.array(|s, index| {
+            let mut values: [Option<Decimal>; 4] = [None; 4];
+            if s.peek_value() != Some(b'{') {
+                return Err(s.shape(&format!("order-book unit {index} as an object")));
+            }
+            s.object(|s, key| {
+                let slot = match key {
+                    b"ask_price" => 0,
+                    b"ask_size" => 1,
+                    b"bid_price" => 2,
+                    b"bid_size" => 3,
+                    _ => return s.skip_value(),
+                };
+                let name = NAMES.get(slot).copied().unwrap_or_default();
+                let value = s
+                    .decimal_token()
+                    .map_err(|e| scan::within(&format!("orderbook_units[{index}].{name}"), e))?
+                    .map_err(|e| Malformed::new(format!("orderbook_units[{index}].{name}: {e}")))?;
+                if values
+                    .get_mut(slot)
+                    .and_then(|v| v.replace(value))
+                    .is_some()
+                {
+                    return Err(Malformed::new(format!(
+                        "orderbook_units[{index}]: duplicate field {name}"
+                    )));
+                }
+                Ok(())
+            })?;
+            let mut take = |slot: usize| {
+                values.get_mut(slot).and_then(Option::take).ok_or_else(|| {
+                    let name = NAMES.get(slot).copied().unwrap_or_default();
+                    Malformed::new(format!("missing field orderbook_units[{index}].{name}"))
+                })
+            };
+            let ask = Level::new(take(0)?, take(1)?);
+            let bid = Level::new(take(2)?, take(3)?);
+            units.asks.push(ask);
+            units.bids.push(bid);
+            Ok(())
+        })?;
+        Ok(units)
+    }
+}
 
 impl<'de> Deserialize<'de> for Units {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Units, D::Error> {
