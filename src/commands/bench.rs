@@ -19,7 +19,7 @@ use anyhow::{Context as _, bail};
 use premia_events::codec::{self, Header};
 use premia_events::log::{Durability, EventLog, LogConfig, LogReader};
 use premia_events::sample::{OrderFlow, opening_balances};
-use premia_events::{ChainHash, EventId, SystemClock, Timestamp};
+use premia_events::{ChainHash, Event, EventId, SystemClock, Timestamp};
 use premia_snapshots::{SnapshotStore, rebuild};
 use serde::Serialize;
 
@@ -296,18 +296,33 @@ fn measure_durable(
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let per_task = events / u64::from(appenders);
     let extra = events % u64::from(appenders);
+    // The test data is made before the clock starts (as the sled-insert row's records are): each
+    // appender's events, and whether each is caused by the one before it. Encoding, appending and
+    // waiting for durability are timed; the causation is the id the previous append returned.
+    let plans: Vec<Vec<(Event, bool)>> = (0..appenders)
+        .map(|stream| {
+            let count = per_task + u64::from(u64::from(stream) < extra);
+            let mut flow = OrderFlow::new(7, stream);
+            (0..count)
+                .map(|seq| {
+                    let (event, cause) = flow.next_event();
+                    flow.appended(EventId { log: 0, seq });
+                    (event, cause.is_some())
+                })
+                .collect()
+        })
+        .collect();
     let started = Instant::now();
     runtime.block_on(async {
-        let tasks: Vec<_> = (0..appenders)
-            .map(|stream| {
+        let tasks: Vec<_> = plans
+            .into_iter()
+            .map(|plan| {
                 let log = log.clone();
-                let count = per_task + u64::from(u64::from(stream) < extra);
                 tokio::task::spawn(async move {
-                    let mut flow = OrderFlow::new(7, stream);
-                    for _ in 0..count {
-                        let (event, cause) = flow.next_event();
-                        let appended = log.append(&event, cause).await?;
-                        flow.appended(appended.id);
+                    let mut previous: Option<EventId> = None;
+                    for (event, caused) in plan {
+                        let cause = if caused { previous } else { None };
+                        previous = Some(log.append(&event, cause).await?.id);
                     }
                     Ok::<_, premia_events::log::LogError>(())
                 })
