@@ -221,11 +221,6 @@ impl<'a, T> Frame<'a, (T, StreamKind)> {
     }
 }
 
-/// A decimal string, converted by the codec (which names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
-    s.decimal_string()
-}
-
 impl<'a> TickerEvent<'a> {
     /// Reads a `24hrTicker` event.
     pub fn scan(s: &mut Scanner<'a>) -> Result<TickerEvent<'a>, Malformed> {
@@ -237,13 +232,13 @@ impl<'a> TickerEvent<'a> {
             b"e" => s.field(&mut out.event, "e", Scanner::str),
             b"E" => s.field(&mut out.event_time, "E", Scanner::i64),
             b"s" => s.field(&mut out.symbol, "s", Scanner::str),
-            b"c" => s.field(&mut out.last, "c", decimal_str),
-            b"b" => s.field(&mut out.best_bid, "b", decimal_str),
-            b"a" => s.field(&mut out.best_ask, "a", decimal_str),
-            b"o" => s.field(&mut out.open, "o", decimal_str),
-            b"h" => s.field(&mut out.high, "h", decimal_str),
-            b"l" => s.field(&mut out.low, "l", decimal_str),
-            b"v" => s.field(&mut out.volume, "v", decimal_str),
+            b"c" => s.field(&mut out.last, "c", Scanner::decimal_string),
+            b"b" => s.field(&mut out.best_bid, "b", Scanner::decimal_string),
+            b"a" => s.field(&mut out.best_ask, "a", Scanner::decimal_string),
+            b"o" => s.field(&mut out.open, "o", Scanner::decimal_string),
+            b"h" => s.field(&mut out.high, "h", Scanner::decimal_string),
+            b"l" => s.field(&mut out.low, "l", Scanner::decimal_string),
+            b"v" => s.field(&mut out.volume, "v", Scanner::decimal_string),
             _ => s.skip_value(),
         })?;
         Ok(out)

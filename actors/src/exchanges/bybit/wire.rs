@@ -94,23 +94,30 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A decimal string, converted by the codec (which names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
-    s.decimal_string()
-}
-
 impl<'a> Data<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
         let mut data = Data::default();
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut data.symbol, "symbol", Scanner::str),
-            b"lastPrice" => s.field(&mut data.last_price, "lastPrice", decimal_str),
-            b"bid1Price" => s.field(&mut data.bid1_price, "bid1Price", decimal_str),
-            b"ask1Price" => s.field(&mut data.ask1_price, "ask1Price", decimal_str),
-            b"prevPrice24h" => s.field(&mut data.prev_price_24h, "prevPrice24h", decimal_str),
-            b"highPrice24h" => s.field(&mut data.high_price_24h, "highPrice24h", decimal_str),
-            b"lowPrice24h" => s.field(&mut data.low_price_24h, "lowPrice24h", decimal_str),
-            b"volume24h" => s.field(&mut data.volume_24h, "volume24h", decimal_str),
+            b"lastPrice" => s.field(&mut data.last_price, "lastPrice", Scanner::decimal_string),
+            b"bid1Price" => s.field(&mut data.bid1_price, "bid1Price", Scanner::decimal_string),
+            b"ask1Price" => s.field(&mut data.ask1_price, "ask1Price", Scanner::decimal_string),
+            b"prevPrice24h" => s.field(
+                &mut data.prev_price_24h,
+                "prevPrice24h",
+                Scanner::decimal_string,
+            ),
+            b"highPrice24h" => s.field(
+                &mut data.high_price_24h,
+                "highPrice24h",
+                Scanner::decimal_string,
+            ),
+            b"lowPrice24h" => s.field(
+                &mut data.low_price_24h,
+                "lowPrice24h",
+                Scanner::decimal_string,
+            ),
+            b"volume24h" => s.field(&mut data.volume_24h, "volume24h", Scanner::decimal_string),
             b"s" => s.field(&mut data.s, "s", Scanner::str),
             b"b" => s.field(&mut data.b, "b", PairLevels::scan),
             b"a" => s.field(&mut data.a, "a", PairLevels::scan),

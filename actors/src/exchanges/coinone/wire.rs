@@ -96,11 +96,6 @@ impl<'a> Message<'a> {
     }
 }
 
-/// A number's token (or a string's, with quotes), converted later by the codec.
-fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.token()
-}
-
 impl<'a> Data<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
         let mut out = Data::default();
@@ -111,13 +106,13 @@ impl<'a> Data<'a> {
             }
             b"timestamp" => s.field(&mut out.timestamp, "timestamp", |s| s.raw().map(Raw)),
             b"id" => s.field(&mut out.id, "id", |s| s.raw().map(Raw)),
-            b"last" => s.field(&mut out.last, "last", token),
-            b"first" => s.field(&mut out.first, "first", token),
-            b"high" => s.field(&mut out.high, "high", token),
-            b"low" => s.field(&mut out.low, "low", token),
-            b"target_volume" => s.field(&mut out.target_volume, "target_volume", token),
-            b"ask_best_price" => s.field(&mut out.ask_best_price, "ask_best_price", token),
-            b"bid_best_price" => s.field(&mut out.bid_best_price, "bid_best_price", token),
+            b"last" => s.field(&mut out.last, "last", Scanner::token),
+            b"first" => s.field(&mut out.first, "first", Scanner::token),
+            b"high" => s.field(&mut out.high, "high", Scanner::token),
+            b"low" => s.field(&mut out.low, "low", Scanner::token),
+            b"target_volume" => s.field(&mut out.target_volume, "target_volume", Scanner::token),
+            b"ask_best_price" => s.field(&mut out.ask_best_price, "ask_best_price", Scanner::token),
+            b"bid_best_price" => s.field(&mut out.bid_best_price, "bid_best_price", Scanner::token),
             b"best_asks" => s.field(&mut out.best_asks, "best_asks", ObjectLevels::scan),
             b"best_bids" => s.field(&mut out.best_bids, "best_bids", ObjectLevels::scan),
             b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),

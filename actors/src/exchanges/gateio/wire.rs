@@ -201,22 +201,17 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A decimal string, converted by the codec (which names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
-    s.decimal_string()
-}
-
 impl<'a> TickerResult<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<TickerResult<'a>, Malformed> {
         let mut out = TickerResult::default();
         s.object(|s, key| match key {
             b"currency_pair" => s.field(&mut out.currency_pair, "currency_pair", Scanner::str),
-            b"last" => s.field(&mut out.last, "last", decimal_str),
-            b"lowest_ask" => s.field(&mut out.lowest_ask, "lowest_ask", decimal_str),
-            b"highest_bid" => s.field(&mut out.highest_bid, "highest_bid", decimal_str),
-            b"high_24h" => s.field(&mut out.high_24h, "high_24h", decimal_str),
-            b"low_24h" => s.field(&mut out.low_24h, "low_24h", decimal_str),
-            b"base_volume" => s.field(&mut out.base_volume, "base_volume", decimal_str),
+            b"last" => s.field(&mut out.last, "last", Scanner::decimal_string),
+            b"lowest_ask" => s.field(&mut out.lowest_ask, "lowest_ask", Scanner::decimal_string),
+            b"highest_bid" => s.field(&mut out.highest_bid, "highest_bid", Scanner::decimal_string),
+            b"high_24h" => s.field(&mut out.high_24h, "high_24h", Scanner::decimal_string),
+            b"low_24h" => s.field(&mut out.low_24h, "low_24h", Scanner::decimal_string),
+            b"base_volume" => s.field(&mut out.base_volume, "base_volume", Scanner::decimal_string),
             b"label" => s.field(&mut out.label, "label", |s| s.raw().map(Raw)),
             b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
             _ => s.skip_value(),

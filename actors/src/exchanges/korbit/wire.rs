@@ -164,7 +164,7 @@ impl<'a> Message<'a> {
             let mut out = Message::default();
             s.object(|s, key| match key {
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
-                b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+                b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
                 b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
                 b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
                 b"status" => s.field(&mut out.status, "status", Scanner::str),
@@ -178,25 +178,20 @@ impl<'a> Message<'a> {
     }
 }
 
-/// A number's token (or a string's, with quotes), converted later by the codec.
-fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.token()
-}
-
 impl<'a> Data<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
         let mut out = Data::default();
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
-            b"open" => s.field(&mut out.open, "open", token),
-            b"high" => s.field(&mut out.high, "high", token),
-            b"low" => s.field(&mut out.low, "low", token),
-            b"close" => s.field(&mut out.close, "close", token),
-            b"volume" => s.field(&mut out.volume, "volume", token),
-            b"bestBidPrice" => s.field(&mut out.best_bid_price, "bestBidPrice", token),
-            b"bestAskPrice" => s.field(&mut out.best_ask_price, "bestAskPrice", token),
-            b"lastTradedAt" => s.field(&mut out.last_traded_at, "lastTradedAt", token),
-            b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+            b"open" => s.field(&mut out.open, "open", Scanner::token),
+            b"high" => s.field(&mut out.high, "high", Scanner::token),
+            b"low" => s.field(&mut out.low, "low", Scanner::token),
+            b"close" => s.field(&mut out.close, "close", Scanner::token),
+            b"volume" => s.field(&mut out.volume, "volume", Scanner::token),
+            b"bestBidPrice" => s.field(&mut out.best_bid_price, "bestBidPrice", Scanner::token),
+            b"bestAskPrice" => s.field(&mut out.best_ask_price, "bestAskPrice", Scanner::token),
+            b"lastTradedAt" => s.field(&mut out.last_traded_at, "lastTradedAt", Scanner::token),
+            b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
             b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
             b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
             _ => s.skip_value(),

@@ -60,22 +60,17 @@ pub struct TickerItem<'a> {
     pub timestamp: Option<&'a str>,
 }
 
-/// A number's token (or a string's, with quotes), converted later by the codec.
-fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.token()
-}
-
 impl<'a> TickerItem<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<TickerItem<'a>, Malformed> {
         let mut item = TickerItem::default();
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut item.symbol, "symbol", Scanner::str),
-            b"bid" => s.field(&mut item.bid, "bid", token),
-            b"ask" => s.field(&mut item.ask, "ask", token),
-            b"last" => s.field(&mut item.last, "last", token),
-            b"volume" => s.field(&mut item.volume, "volume", token),
-            b"low" => s.field(&mut item.low, "low", token),
-            b"high" => s.field(&mut item.high, "high", token),
+            b"bid" => s.field(&mut item.bid, "bid", Scanner::token),
+            b"ask" => s.field(&mut item.ask, "ask", Scanner::token),
+            b"last" => s.field(&mut item.last, "last", Scanner::token),
+            b"volume" => s.field(&mut item.volume, "volume", Scanner::token),
+            b"low" => s.field(&mut item.low, "low", Scanner::token),
+            b"high" => s.field(&mut item.high, "high", Scanner::token),
             b"timestamp" => s.field(&mut item.timestamp, "timestamp", Scanner::str),
             _ => s.skip_value(),
         })?;
@@ -101,8 +96,8 @@ fn level_items<'a>(s: &mut Scanner<'a>) -> Result<Vec<LevelItem<'a>>, Malformed>
     s.array(|s, _| {
         let mut level = LevelItem::default();
         s.object(|s, key| match key {
-            b"price" => s.field(&mut level.price, "price", token),
-            b"qty" => s.field(&mut level.qty, "qty", token),
+            b"price" => s.field(&mut level.price, "price", Scanner::token),
+            b"qty" => s.field(&mut level.qty, "qty", Scanner::token),
             _ => s.skip_value(),
         })?;
         items.push(level);

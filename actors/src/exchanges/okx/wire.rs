@@ -117,25 +117,20 @@ pub struct Item<'a> {
     pub seq_id: Option<i64>,
 }
 
-/// A decimal string, converted by the codec (which names the field).
-fn decimal_str<'a>(s: &mut Scanner<'a>) -> Result<ScannedStr<'a>, Malformed> {
-    s.decimal_string()
-}
-
 impl<'a> Item<'a> {
     fn scan(s: &mut Scanner<'a>) -> Result<Item<'a>, Malformed> {
         let mut item = Item::default();
         s.object(|s, key| match key {
             b"instId" => s.field(&mut item.inst_id, "instId", Scanner::str),
             b"instType" => s.field(&mut item.inst_type, "instType", Scanner::str),
-            b"last" => s.field(&mut item.last, "last", decimal_str),
-            b"askPx" => s.field(&mut item.ask_px, "askPx", decimal_str),
-            b"bidPx" => s.field(&mut item.bid_px, "bidPx", decimal_str),
-            b"open24h" => s.field(&mut item.open_24h, "open24h", decimal_str),
-            b"high24h" => s.field(&mut item.high_24h, "high24h", decimal_str),
-            b"low24h" => s.field(&mut item.low_24h, "low24h", decimal_str),
-            b"vol24h" => s.field(&mut item.vol_24h, "vol24h", decimal_str),
-            b"ts" => s.field(&mut item.ts, "ts", decimal_str),
+            b"last" => s.field(&mut item.last, "last", Scanner::decimal_string),
+            b"askPx" => s.field(&mut item.ask_px, "askPx", Scanner::decimal_string),
+            b"bidPx" => s.field(&mut item.bid_px, "bidPx", Scanner::decimal_string),
+            b"open24h" => s.field(&mut item.open_24h, "open24h", Scanner::decimal_string),
+            b"high24h" => s.field(&mut item.high_24h, "high24h", Scanner::decimal_string),
+            b"low24h" => s.field(&mut item.low_24h, "low24h", Scanner::decimal_string),
+            b"vol24h" => s.field(&mut item.vol_24h, "vol24h", Scanner::decimal_string),
+            b"ts" => s.field(&mut item.ts, "ts", Scanner::decimal_string),
             b"asks" => s.field(&mut item.asks, "asks", OkxLevels::scan),
             b"bids" => s.field(&mut item.bids, "bids", OkxLevels::scan),
             b"checksum" => s.field(&mut item.checksum, "checksum", Scanner::i64),

@@ -64,14 +64,18 @@ impl<'a> Quote<'a> {
             s.object(|s, key| match key {
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
                 b"code" | b"market" => s.field(&mut out.code, "code", Scanner::str),
-                b"trade_price" => s.field(&mut out.trade_price, "trade_price", token),
-                b"opening_price" => s.field(&mut out.opening_price, "opening_price", token),
-                b"high_price" => s.field(&mut out.high_price, "high_price", token),
-                b"low_price" => s.field(&mut out.low_price, "low_price", token),
-                b"acc_trade_volume_24h" => {
-                    s.field(&mut out.acc_trade_volume_24h, "acc_trade_volume_24h", token)
+                b"trade_price" => s.field(&mut out.trade_price, "trade_price", Scanner::token),
+                b"opening_price" => {
+                    s.field(&mut out.opening_price, "opening_price", Scanner::token)
                 }
-                b"timestamp" => s.field(&mut out.timestamp, "timestamp", token),
+                b"high_price" => s.field(&mut out.high_price, "high_price", Scanner::token),
+                b"low_price" => s.field(&mut out.low_price, "low_price", Scanner::token),
+                b"acc_trade_volume_24h" => s.field(
+                    &mut out.acc_trade_volume_24h,
+                    "acc_trade_volume_24h",
+                    Scanner::token,
+                ),
+                b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
                 b"orderbook_units" => {
                     s.field(&mut out.orderbook_units, "orderbook_units", Units::scan)
                 }
@@ -82,11 +86,6 @@ impl<'a> Quote<'a> {
             Ok(out)
         })
     }
-}
-
-/// A number's token (or a string's, with quotes), converted later by the codec.
-fn token<'a>(s: &mut Scanner<'a>) -> Result<RawBytes<'a>, Malformed> {
-    s.token()
 }
 
 /// The `orderbook_units` of a book, read straight into levels: unit `i` holds the `i`-th ask
