@@ -14,7 +14,23 @@ use premia_events::{Decimal, Exchange, Market, Timestamp};
 use proptest::prelude::*;
 use serde::de::IgnoredAny;
 
-use super::{DecodeError, ExchangeCodec, FrameClass};
+use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, codec_for};
+
+/// Checks that [`codec_for`] refuses each market list, naming the market it refuses and why.
+/// Each case is (the markets listed, the market refused, the reason given).
+pub fn assert_codec_for_refuses(exchange: Exchange, cases: &[(&[&str], &str, &str)]) {
+    for (index, (listed, bad, reason)) in cases.iter().enumerate() {
+        assert_eq!(
+            codec_for(exchange, &markets(listed), 5).unwrap_err(),
+            CodecSetupError::Market {
+                exchange,
+                market: market(bad),
+                reason: (*reason).into(),
+            },
+            "TC{index}"
+        );
+    }
+}
 
 /// The receive time every test passes in.
 pub const RECEIVED: Timestamp = Timestamp(1_763_700_000_123_456_789);

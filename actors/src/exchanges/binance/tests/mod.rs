@@ -14,8 +14,9 @@ use premia_events::{Exchange, Timestamp};
 use super::symbols::{depth_stream, split_stream, stream_symbol, symbol, ticker_stream};
 use super::{BinanceCodec, DEFAULT_WS_BASE, MAX_MARKETS};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_prefixes_rejected, book, dec, lv,
-    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, book, dec, lv, market, markets, report_cost, run_cases, run_rest,
+    run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{CodecSetupError, ExchangeCodec, FrameClass, codec_for};
 
@@ -491,14 +492,13 @@ fn codec_for_builds_binance_and_refuses_what_cannot_be_told_apart() {
     assert_eq!(codec.exchange(), Exchange::Binance);
     assert_eq!(codec.markets(), &markets(&MARKETS)[..]);
 
-    let ambiguous = markets(&["BTC/USDT", "BTCUSD/T"]);
-    assert_eq!(
-        codec_for(Exchange::Binance, &ambiguous, 5).unwrap_err(),
-        CodecSetupError::Market {
-            exchange: Exchange::Binance,
-            market: market("BTCUSD/T"),
-            reason: "same exchange code BTCUSDT as BTC/USDT".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Binance,
+        &[(
+            &["BTC/USDT", "BTCUSD/T"],
+            "BTCUSD/T",
+            "same exchange code BTCUSDT as BTC/USDT",
+        )],
     );
 
     let many: Vec<_> = (0..=MAX_MARKETS)

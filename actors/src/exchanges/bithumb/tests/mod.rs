@@ -18,13 +18,11 @@ use serde_json::Value;
 use super::symbols::{market_code, orderbook_code, parse_market_code};
 use super::{DEFAULT_WS_URL, new};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_prefixes_rejected, book, dec, market, markets,
-    report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
+    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
 use crate::exchanges::upbit::UpbitCodec;
-use crate::exchanges::{
-    BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
-};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
 const WS_TICKER_KRW_ETH: &str =
     include_str!("../../../../tests/data/bithumb/ws_ticker_krw_eth.json");
@@ -557,29 +555,21 @@ fn codec_for_builds_bithumb_and_refuses_what_it_cannot_express() {
     let codec = codec_for(Exchange::Bithumb, &markets(&MARKETS), 10).unwrap();
     assert_eq!(codec.exchange(), Exchange::Bithumb);
     assert_eq!(codec.markets().len(), 4);
-    let cases = [
-        (
-            markets(&["BTC/KRW", "ETH/KRW", "BTC/KRW"]),
-            market("BTC/KRW"),
-            "listed twice",
-        ),
-        (
-            markets(&["BTC/KRW", "BTC/EUR"]),
-            market("BTC/EUR"),
-            "Bithumb lists markets only in KRW, BTC, USDT",
-        ),
-    ];
-    for (index, (markets, bad, reason)) in cases.into_iter().enumerate() {
-        assert_eq!(
-            codec_for(Exchange::Bithumb, &markets, 5).unwrap_err(),
-            CodecSetupError::Market {
-                exchange: Exchange::Bithumb,
-                market: bad,
-                reason: reason.into(),
-            },
-            "TC{index}"
-        );
-    }
+    assert_codec_for_refuses(
+        Exchange::Bithumb,
+        &[
+            (
+                &["BTC/KRW", "ETH/KRW", "BTC/KRW"],
+                "BTC/KRW",
+                "listed twice",
+            ),
+            (
+                &["BTC/KRW", "BTC/EUR"],
+                "BTC/EUR",
+                "Bithumb lists markets only in KRW, BTC, USDT",
+            ),
+        ],
+    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

@@ -17,8 +17,9 @@ use serde_json::{Value, json};
 use super::symbols::{Topic, orderbook_topic, split_topic, symbol, ticker_topic};
 use super::{BybitCodec, DEFAULT_WS_URL, MAX_ARGS_CHARS};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_prefixes_rejected, book, dec, lv,
-    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, book, dec, lv, market, markets, report_cost, run_cases, run_rest,
+    run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
@@ -520,13 +521,13 @@ fn codec_for_builds_bybit_and_refuses_what_cannot_be_told_apart() {
     assert_eq!(codec.markets(), &markets(&MARKETS)[..]);
     assert_eq!(codec.book_sync(), BookSync::Consecutive);
 
-    assert_eq!(
-        codec_for(Exchange::Bybit, &markets(&["BTC/USDT", "BTCUSD/T"]), 5).unwrap_err(),
-        CodecSetupError::Market {
-            exchange: Exchange::Bybit,
-            market: market("BTCUSD/T"),
-            reason: "same exchange code BTCUSDT as BTC/USDT".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Bybit,
+        &[(
+            &["BTC/USDT", "BTCUSD/T"],
+            "BTCUSD/T",
+            "same exchange code BTCUSDT as BTC/USDT",
+        )],
     );
 
     // `tickers.A0000USDT` and `orderbook.1000.A0000USDT` are 41 characters a market.

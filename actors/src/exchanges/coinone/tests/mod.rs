@@ -18,12 +18,10 @@ use serde_json::Value;
 use super::symbols::{frame_code, parse_currencies, path_code};
 use super::{CoinoneCodec, DEFAULT_WS_URL};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_prefixes_rejected, book, dec, market, markets,
-    report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
+    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
-use crate::exchanges::{
-    BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
-};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
 const WS_TICKER_KRW_ETH: &str =
     include_str!("../../../../tests/data/coinone/ws_ticker_krw_eth.json");
@@ -396,29 +394,17 @@ fn codec_for_builds_coinone_and_refuses_what_it_cannot_express() {
     let codec = codec_for(Exchange::Coinone, &markets(&MARKETS), 10).unwrap();
     assert_eq!(codec.exchange(), Exchange::Coinone);
     assert_eq!(codec.markets().len(), 3);
-    let cases = [
-        (
-            markets(&["BTC/KRW", "BTC/KRW"]),
-            market("BTC/KRW"),
-            "listed twice",
-        ),
-        (
-            markets(&["BTC/KRW", "ETH/USDT"]),
-            market("ETH/USDT"),
-            "Coinone lists markets only in KRW",
-        ),
-    ];
-    for (index, (markets, bad, reason)) in cases.into_iter().enumerate() {
-        assert_eq!(
-            codec_for(Exchange::Coinone, &markets, 5).unwrap_err(),
-            CodecSetupError::Market {
-                exchange: Exchange::Coinone,
-                market: bad,
-                reason: reason.into(),
-            },
-            "TC{index}"
-        );
-    }
+    assert_codec_for_refuses(
+        Exchange::Coinone,
+        &[
+            (&["BTC/KRW", "BTC/KRW"], "BTC/KRW", "listed twice"),
+            (
+                &["BTC/KRW", "ETH/USDT"],
+                "ETH/USDT",
+                "Coinone lists markets only in KRW",
+            ),
+        ],
+    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

@@ -17,10 +17,11 @@ use serde_json::Value;
 use super::symbols::{obu_pair, obu_stream, pair};
 use super::{DEFAULT_WS_URL, GateioCodec};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_prefixes_rejected, book, dec, lv,
-    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, book, dec, lv, market, markets, report_cost, run_cases, run_rest,
+    run_ws, string_decimal_cases, ticker,
 };
-use crate::exchanges::{BookSync, CodecSetupError, ExchangeCodec, FrameClass, codec_for};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, codec_for};
 
 const WS_TICKER_ETH_USDT: &str =
     include_str!("../../../../tests/data/gateio/ws_ticker_eth_usdt.json");
@@ -575,14 +576,9 @@ fn symbols_and_stream_names() {
     assert_eq!(obu_pair("ob.BTC_USDT"), None);
     assert_eq!(obu_pair("ob.BTC_USDT.x"), None);
 
-    let error = codec_for(Exchange::Gateio, &markets(&["ETH/USDT", "eth/usdt"]), 20).unwrap_err();
-    assert_eq!(
-        error,
-        CodecSetupError::Market {
-            exchange: Exchange::Gateio,
-            market: market("ETH/USDT"),
-            reason: "listed twice".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Gateio,
+        &[(&["ETH/USDT", "eth/usdt"], "ETH/USDT", "listed twice")],
     );
     let codec = codec_for(Exchange::Gateio, &markets(&MARKETS), 20).unwrap();
     assert_eq!(codec.exchange(), Exchange::Gateio);

@@ -18,12 +18,10 @@ use serde_json::Value;
 use super::symbols::{parse_symbol, symbol};
 use super::{DEFAULT_WS_URL, KorbitCodec};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_prefixes_rejected, book, dec, market, markets,
-    report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
+    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
-use crate::exchanges::{
-    BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
-};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
 const WS_TICKER_ETH_KRW: &str =
     include_str!("../../../../tests/data/korbit/ws_ticker_eth_krw.json");
@@ -396,29 +394,17 @@ fn codec_for_builds_korbit_and_refuses_what_it_cannot_express() {
     let codec = codec_for(Exchange::Korbit, &markets(&MARKETS), 10).unwrap();
     assert_eq!(codec.exchange(), Exchange::Korbit);
     assert_eq!(codec.markets().len(), 3);
-    let cases = [
-        (
-            markets(&["BTC/KRW", "BTC/KRW"]),
-            market("BTC/KRW"),
-            "listed twice",
-        ),
-        (
-            markets(&["BTC/KRW", "ETH/BTC"]),
-            market("ETH/BTC"),
-            "Korbit lists markets only in KRW",
-        ),
-    ];
-    for (index, (markets, bad, reason)) in cases.into_iter().enumerate() {
-        assert_eq!(
-            codec_for(Exchange::Korbit, &markets, 5).unwrap_err(),
-            CodecSetupError::Market {
-                exchange: Exchange::Korbit,
-                market: bad,
-                reason: reason.into(),
-            },
-            "TC{index}"
-        );
-    }
+    assert_codec_for_refuses(
+        Exchange::Korbit,
+        &[
+            (&["BTC/KRW", "BTC/KRW"], "BTC/KRW", "listed twice"),
+            (
+                &["BTC/KRW", "ETH/BTC"],
+                "ETH/BTC",
+                "Korbit lists markets only in KRW",
+            ),
+        ],
+    );
 }
 
 /// `cargo test --release -p premia-actors -- --ignored decode_cost --nocapture`

@@ -31,13 +31,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     crc.finish()
 }
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, apply_edits, assert_binary_and_text_alike, assert_prefixes_rejected,
-    assert_total, book, dec, edits, lv, market, markets, report_cost, run_cases, run_rest, run_ws,
-    ticker,
+    Case, Expect, RECEIVED, apply_edits, assert_binary_and_text_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, assert_total, book, dec, edits, lv, market, markets, report_cost,
+    run_cases, run_rest, run_ws, ticker,
 };
-use crate::exchanges::{
-    BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
-};
+use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
 const WS_TICKER_BTC_USD: &str =
     include_str!("../../../../tests/data/kraken/ws_ticker_btc_usd.json");
@@ -607,13 +605,13 @@ fn symbols_in_their_three_spellings() {
     }
 
     // `BTC/USD` and `XBT/USD` are the same REST pair and cannot be told apart.
-    assert_eq!(
-        codec_for(Exchange::Kraken, &markets(&["BTC/USD", "XBT/USD"]), 10).unwrap_err(),
-        CodecSetupError::Market {
-            exchange: Exchange::Kraken,
-            market: market("XBT/USD"),
-            reason: "same exchange code XBTUSD as BTC/USD".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Kraken,
+        &[(
+            &["BTC/USD", "XBT/USD"],
+            "XBT/USD",
+            "same exchange code XBTUSD as BTC/USD",
+        )],
     );
     let codec = codec_for(Exchange::Kraken, &markets(&MARKETS), 10).unwrap();
     assert_eq!(codec.exchange(), Exchange::Kraken);

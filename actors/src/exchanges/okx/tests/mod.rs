@@ -20,8 +20,9 @@ use serde_json::{Value, json};
 use super::symbols::{inst_id, parse_inst_id};
 use super::{DEFAULT_WS_URL, MAX_MARKETS, OkxCodec, PING_INTERVAL, okx_checksum};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_prefixes_rejected, book, dec, lv,
-    market, markets, report_cost, run_cases, run_rest, run_ws, string_decimal_cases, ticker,
+    Case, Expect, RECEIVED, assert_binary_and_text_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, book, dec, lv, market, markets, report_cost, run_cases, run_rest,
+    run_ws, string_decimal_cases, ticker,
 };
 use crate::exchanges::{
     BookSync, CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for,
@@ -569,13 +570,9 @@ fn codec_for_builds_okx_and_refuses_what_it_cannot_carry() {
     assert_eq!(codec.markets(), &markets(&MARKETS)[..]);
     assert_eq!(codec.book_sync(), BookSync::PrevSeqChain);
 
-    assert_eq!(
-        codec_for(Exchange::Okx, &markets(&["BTC/USDT", "btc/usdt"]), 5).unwrap_err(),
-        CodecSetupError::Market {
-            exchange: Exchange::Okx,
-            market: market("BTC/USDT"),
-            reason: "listed twice".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Okx,
+        &[(&["BTC/USDT", "btc/usdt"], "BTC/USDT", "listed twice")],
     );
     let many: Vec<_> = (0..=MAX_MARKETS)
         .map(|n| market(&format!("A{n}/USDT")))

@@ -14,10 +14,10 @@ use serde_json::Value;
 use super::symbols::{market_code, orderbook_code, parse_market_code};
 use super::{DEFAULT_WS_URL, UpbitCodec};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_prefixes_rejected, book, dec, market, markets,
-    report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
+    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
-use crate::exchanges::{CodecSetupError, ExchangeCodec, FrameClass, KeepAlive, codec_for};
+use crate::exchanges::{ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
 const WS_TICKER_KRW_ETH: &str = include_str!("../../../../tests/data/upbit/ws_ticker_krw_eth.json");
 const WS_BOOK_KRW_XRP: &str =
@@ -568,14 +568,13 @@ fn codec_for_builds_upbit_and_refuses_duplicates() {
     let codec = codec_for(Exchange::Upbit, &markets(&MARKETS), 10).unwrap();
     assert_eq!(codec.exchange(), Exchange::Upbit);
     assert_eq!(codec.markets().len(), 4);
-    let duplicate = markets(&["BTC/KRW", "ETH/KRW", "BTC/KRW"]);
-    assert_eq!(
-        codec_for(Exchange::Upbit, &duplicate, 5).unwrap_err(),
-        CodecSetupError::Market {
-            exchange: Exchange::Upbit,
-            market: market("BTC/KRW"),
-            reason: "listed twice".into(),
-        }
+    assert_codec_for_refuses(
+        Exchange::Upbit,
+        &[(
+            &["BTC/KRW", "ETH/KRW", "BTC/KRW"],
+            "BTC/KRW",
+            "listed twice",
+        )],
     );
 }
 
