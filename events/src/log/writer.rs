@@ -220,10 +220,12 @@ impl Writer {
                 let _ = tx.send(flushed.map(|()| last));
             }));
         }
+        let framed = self.frames.len();
         FlushJob {
             replies,
             upto: last,
-            frames: std::mem::take(&mut self.frames),
+            // The next batch starts with room for one like this, not with an empty buffer.
+            frames: std::mem::replace(&mut self.frames, Vec::with_capacity(framed)),
         }
     }
 
