@@ -170,7 +170,7 @@ impl BybitCodec {
     fn push(
         &self,
         topic: &str,
-        frame: Frame<'_>,
+        frame: &mut Frame<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
@@ -186,7 +186,7 @@ impl BybitCodec {
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
         };
-        let data = match frame.data {
+        let data = match &mut frame.data {
             Some(ObjectOr::Object(data)) => data,
             Some(ObjectOr::Other) => {
                 return Err(Malformed::new(format!("{topic}: data is not an object")));
@@ -198,7 +198,7 @@ impl BybitCodec {
             check_symbol(topic, data.symbol, symbol)?;
             out.push(MarketData::Ticker(ticker(
                 &market,
-                &data,
+                data,
                 exchange_time,
                 received,
             )?));
@@ -206,8 +206,8 @@ impl BybitCodec {
         }
         check_symbol(topic, data.s, symbol)?;
         let update_id = data.u.ok_or_else(|| Malformed::missing("u"))?;
-        let PairLevels(mut bids) = data.b.ok_or_else(|| Malformed::missing("b"))?;
-        let PairLevels(mut asks) = data.a.ok_or_else(|| Malformed::missing("a"))?;
+        let PairLevels(mut bids) = data.b.take().ok_or_else(|| Malformed::missing("b"))?;
+        let PairLevels(mut asks) = data.a.take().ok_or_else(|| Malformed::missing("a"))?;
         match frame.kind {
             Some("snapshot") => {
                 bids.truncate(self.depth);
@@ -448,9 +448,10 @@ impl ExchangeCodec for BybitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Bybit, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = Frame::scan(frame)?;
+            let mut parsed = Frame::default();
+            parsed.scan(frame)?;
             if let Some(topic) = parsed.topic {
-                return self.push(topic, parsed, received, out);
+                return self.push(topic, &mut parsed, received, out);
             }
             let ret_msg = parsed.ret_msg.map(|msg| msg.text());
             match (parsed.success, parsed.op) {

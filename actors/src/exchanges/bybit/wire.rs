@@ -75,28 +75,25 @@ pub struct Data<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Reads a whole WebSocket frame with the scanner.
-    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Frame::default();
+    /// Reads a whole WebSocket frame with the scanner, into `self` (a default frame) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"topic" => s.field(&mut out.topic, "topic", Scanner::str),
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
                 b"ts" => s.field(&mut out.ts, "ts", Scanner::i64),
-                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"data" => s.object_field(&mut out.data, "data", Data::scan),
                 b"success" => s.field(&mut out.success, "success", Scanner::bool),
                 b"ret_msg" => s.field(&mut out.ret_msg, "ret_msg", |s| s.raw().map(Raw)),
                 b"op" => s.field(&mut out.op, "op", Scanner::str),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
 
 impl<'a> Data<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
-        let mut data = Data::default();
+    fn scan(s: &mut Scanner<'a>, data: &mut Data<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut data.symbol, "symbol", Scanner::str),
             b"lastPrice" => s.field(&mut data.last_price, "lastPrice", Scanner::decimal_string),
@@ -124,8 +121,7 @@ impl<'a> Data<'a> {
             b"u" => s.field(&mut data.u, "u", Scanner::u64),
             b"seq" => s.field(&mut data.seq, "seq", Scanner::u64),
             _ => s.skip_value(),
-        })?;
-        Ok(data)
+        })
     }
 }
 

@@ -221,7 +221,7 @@ impl CoinoneCodec {
     fn data_message(
         &self,
         channel: Option<&str>,
-        data: Option<ObjectOr<Data<'_>>>,
+        data: &mut Option<ObjectOr<Data<'_>>>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
@@ -238,12 +238,12 @@ impl CoinoneCodec {
             return Ok(FrameClass::Unknown);
         };
         let decoded = if channel == "TICKER" {
-            Self::ticker(&market, &data, received)?
+            Self::ticker(&market, data, received)?
         } else {
             self.book(
                 &market,
-                data.bids,
-                data.asks,
+                data.bids.take(),
+                data.asks.take(),
                 data.timestamp,
                 data.id,
                 received,
@@ -414,9 +414,12 @@ impl ExchangeCodec for CoinoneCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Coinone, frame, out, |out| {
             json::expect_object(frame)?;
-            let message = Message::scan(frame)?;
+            let mut message = Message::default();
+            message.scan(frame)?;
             match message.response_type {
-                Some("DATA") => self.data_message(message.channel, message.data, received, out),
+                Some("DATA") => {
+                    self.data_message(message.channel, &mut message.data, received, out)
+                }
                 Some("SUBSCRIBED" | "UNSUBSCRIBED") => Ok(FrameClass::Ack),
                 Some("PONG") => Ok(FrameClass::Pong),
                 Some("ERROR") => Ok(FrameClass::Error(error_text(

@@ -79,26 +79,23 @@ pub struct Data<'a> {
 }
 
 impl<'a> Message<'a> {
-    /// Reads a whole WebSocket frame with the scanner.
-    pub fn scan(frame: &'a [u8]) -> Result<Message<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Message::default();
+    /// Reads a whole WebSocket frame with the scanner, into `self` (a default message) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"response_type" => s.field(&mut out.response_type, "response_type", Scanner::str),
                 b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
-                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"data" => s.object_field(&mut out.data, "data", Data::scan),
                 b"error_code" => s.field(&mut out.error_code, "error_code", |s| s.raw().map(Raw)),
                 b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
 
 impl<'a> Data<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
-        let mut out = Data::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut Data<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"quote_currency" => s.field(&mut out.quote_currency, "quote_currency", Scanner::str),
             b"target_currency" => {
@@ -118,8 +115,7 @@ impl<'a> Data<'a> {
             b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
             b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 

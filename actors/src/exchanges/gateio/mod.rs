@@ -166,14 +166,14 @@ impl GateioCodec {
     fn channel_data(
         &self,
         channel: &str,
-        payload: Payload<'_>,
+        payload: &mut Payload<'_>,
         time: Option<Timestamp>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
         match payload {
             Payload::Ticker(ObjectOr::Object(result)) => {
-                self.push_ticker(&result, time, received, out)
+                self.push_ticker(result, time, received, out)
             }
             Payload::Book(ObjectOr::Object(result)) => {
                 self.push_book(channel, result, time, received, out)
@@ -183,11 +183,11 @@ impl GateioCodec {
             ),
             Payload::Other(_) => Ok(FrameClass::Unknown),
             Payload::Deferred(raw) => {
-                let payload = Payload::read_deferred(data_kind(channel, Some("update")), raw)?;
+                let mut payload = Payload::read_deferred(data_kind(channel, Some("update")), raw)?;
                 if let Payload::Deferred(_) = payload {
                     return Err(Malformed::new("result read twice"));
                 }
-                self.channel_data(channel, payload, time, received, out)
+                self.channel_data(channel, &mut payload, time, received, out)
             }
         }
     }
@@ -226,7 +226,7 @@ impl GateioCodec {
     fn push_book(
         &self,
         channel: &str,
-        result: BookResult<'_>,
+        result: &mut BookResult<'_>,
         time: Option<Timestamp>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
@@ -249,8 +249,8 @@ impl GateioCodec {
                 .ok_or_else(|| Malformed::missing("lastUpdateId"))?;
             out.push(MarketData::Book(self.snapshot(
                 &market,
-                result.bids,
-                result.asks,
+                result.bids.take(),
+                result.asks.take(),
                 Some(seq),
                 exchange_time,
                 received,
@@ -262,8 +262,8 @@ impl GateioCodec {
         if result.full == Some(true) {
             out.push(MarketData::Book(self.snapshot(
                 &market,
-                result.b,
-                result.a,
+                result.b.take(),
+                result.a.take(),
                 Some(last_id),
                 exchange_time,
                 received,
@@ -277,8 +277,8 @@ impl GateioCodec {
                 "update ids run backwards: U {first_id} > u {last_id}"
             )));
         }
-        let PairLevels(bids) = result.b.ok_or_else(|| Malformed::missing("b"))?;
-        let PairLevels(asks) = result.a.ok_or_else(|| Malformed::missing("a"))?;
+        let PairLevels(bids) = result.b.take().ok_or_else(|| Malformed::missing("b"))?;
+        let PairLevels(asks) = result.a.take().ok_or_else(|| Malformed::missing("a"))?;
         out.push(MarketData::Delta(BookDelta {
             exchange: Exchange::Gateio,
             market: (*market).clone(),
@@ -496,7 +496,8 @@ impl ExchangeCodec for GateioCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Gateio, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = Frame::scan(frame)?;
+            let mut parsed = Frame::default();
+            parsed.scan(frame)?;
             if let Some(error) = parsed.error {
                 return Ok(FrameClass::Error(reply_error_text(error)));
             }
@@ -527,7 +528,10 @@ impl ExchangeCodec for GateioCodec {
                 .time_ms
                 .map(Timestamp::from_millis)
                 .or(parsed.time.map(Timestamp::from_secs));
-            let payload = parsed.result.ok_or_else(|| Malformed::missing("result"))?;
+            let payload = parsed
+                .result
+                .as_mut()
+                .ok_or_else(|| Malformed::missing("result"))?;
             self.channel_data(channel, payload, time, received, out)
         })
     }

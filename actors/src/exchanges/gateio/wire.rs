@@ -121,13 +121,24 @@ pub enum Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
-    /// Reads `result` for a channel of `kind` (`None`: not one the codec reads).
-    fn scan(kind: Option<ChannelKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
-        Ok(match kind {
-            Some(ChannelKind::Ticker) => Payload::Ticker(s.object_or(TickerResult::scan)?),
-            Some(ChannelKind::Book) => Payload::Book(s.object_or(BookResult::scan)?),
-            None => Payload::Other(s.object_or(StatusResult::scan)?),
-        })
+    /// An empty payload of a channel of `kind` (`None`: not one the codec reads), for
+    /// [`Payload::scan`] to fill.
+    fn empty(kind: Option<ChannelKind>) -> Payload<'a> {
+        match kind {
+            Some(ChannelKind::Ticker) => Payload::Ticker(ObjectOr::Object(TickerResult::default())),
+            Some(ChannelKind::Book) => Payload::Book(ObjectOr::Object(BookResult::default())),
+            None => Payload::Other(ObjectOr::Object(StatusResult::default())),
+        }
+    }
+
+    /// Reads `result` into this payload (made by [`Payload::empty`]) in place.
+    fn scan(&mut self, s: &mut Scanner<'a>) -> Result<(), Malformed> {
+        match self {
+            Payload::Ticker(result) => s.object_or_into(result, TickerResult::scan),
+            Payload::Book(result) => s.object_or_into(result, BookResult::scan),
+            Payload::Other(result) => s.object_or_into(result, StatusResult::scan),
+            Payload::Deferred(token) => s.raw_bytes().map(|raw| *token = raw),
+        }
     }
 
     /// Reads the token of a [`Payload::Deferred`] for a channel of `kind`.
@@ -135,7 +146,9 @@ impl<'a> Payload<'a> {
         kind: Option<ChannelKind>,
         token: &'a [u8],
     ) -> Result<Payload<'a>, Malformed> {
-        Scanner::whole(token, |s| Payload::scan(kind, s))
+        let mut payload = Payload::empty(kind);
+        Scanner::whole_into(token, &mut payload, |s, payload| payload.scan(s))?;
+        Ok(payload)
     }
 }
 
@@ -177,10 +190,10 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// Reads a whole frame in one pass: Gate writes `channel` (and `event`) before `result`, so
     /// the result is read straight into that channel's type; should `result` come first, its
-    /// token is kept and read once the channel is known.
-    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Frame::default();
+    /// token is kept and read once the channel is known. Reads into `self` (a default frame)
+    /// in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"time" => s.field(&mut out.time, "time", Scanner::i64),
                 b"time_ms" => s.field(&mut out.time_ms, "time_ms", Scanner::i64),
@@ -189,21 +202,22 @@ impl<'a> Frame<'a> {
                 b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
                 b"result" => {
                     let kind = out.channel.map(|channel| data_kind(channel, out.event));
-                    s.field(&mut out.result, "result", |s| match kind {
-                        Some(kind) => Payload::scan(kind, s),
-                        None => s.raw_bytes().map(Payload::Deferred),
+                    let make = || match kind {
+                        Some(kind) => Payload::empty(kind),
+                        None => Payload::Deferred(&[]),
+                    };
+                    s.field_in(&mut out.result, "result", make, |s, payload| {
+                        payload.scan(s)
                     })
                 }
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
 
 impl<'a> TickerResult<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<TickerResult<'a>, Malformed> {
-        let mut out = TickerResult::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut TickerResult<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"currency_pair" => s.field(&mut out.currency_pair, "currency_pair", Scanner::str),
             b"last" => s.field(&mut out.last, "last", Scanner::decimal_string),
@@ -215,14 +229,12 @@ impl<'a> TickerResult<'a> {
             b"label" => s.field(&mut out.label, "label", |s| s.raw().map(Raw)),
             b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 
 impl<'a> BookResult<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<BookResult<'a>, Malformed> {
-        let mut out = BookResult::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut BookResult<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"t" => s.field(&mut out.t, "t", Scanner::i64),
             b"s" => s.field(&mut out.s, "s", Scanner::str),
@@ -235,19 +247,16 @@ impl<'a> BookResult<'a> {
             b"b" => s.field(&mut out.b, "b", PairLevels::scan),
             b"a" => s.field(&mut out.a, "a", PairLevels::scan),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 
 impl<'a> StatusResult<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<StatusResult<'a>, Malformed> {
-        let mut out = StatusResult::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut StatusResult<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 

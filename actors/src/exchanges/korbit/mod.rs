@@ -164,12 +164,12 @@ impl KorbitCodec {
     fn book(
         &self,
         market: &Market,
-        data: Data<'_>,
+        data: &mut Data<'_>,
         fallback: Option<Timestamp>,
         received: Timestamp,
     ) -> Result<MarketData, Malformed> {
-        let ObjectLevels(mut bids) = data.bids.ok_or_else(|| Malformed::missing("bids"))?;
-        let ObjectLevels(mut asks) = data.asks.ok_or_else(|| Malformed::missing("asks"))?;
+        let ObjectLevels(mut bids) = data.bids.take().ok_or_else(|| Malformed::missing("bids"))?;
+        let ObjectLevels(mut asks) = data.asks.take().ok_or_else(|| Malformed::missing("asks"))?;
         bids.truncate(self.depth);
         asks.truncate(self.depth);
         check_best_first(&bids, &asks)?;
@@ -189,7 +189,7 @@ impl KorbitCodec {
     fn data_message(
         &self,
         kind: &str,
-        message: Message<'_>,
+        message: &mut Message<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
@@ -197,14 +197,14 @@ impl KorbitCodec {
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
         };
-        let data = match message.data {
+        let data = match &mut message.data {
             Some(ObjectOr::Object(data)) => data,
             Some(ObjectOr::Other) => return Err(Malformed::new("data is not an object")),
             None => return Err(Malformed::missing("data")),
         };
         let sent = millis_opt("timestamp", message.timestamp)?;
         let decoded = if kind == "ticker" {
-            Self::ticker(&market, &data, sent, received)?
+            Self::ticker(&market, data, sent, received)?
         } else {
             self.book(&market, data, sent, received)?
         };
@@ -261,12 +261,12 @@ impl KorbitCodec {
             (RestData::Book(_), Expect::Tickers) => {
                 Err(Malformed::new("an order book in a ticker response"))
             }
-            (RestData::Book(data), Expect::Book(market)) => {
-                out.push(self.book(market, *data, None, received)?);
+            (RestData::Book(mut data), Expect::Book(market)) => {
+                out.push(self.book(market, &mut data, None, received)?);
                 Ok(FrameClass::Data)
             }
-            (RestData::Book(data), Expect::Any) => {
-                out.push(self.book(self.only_market()?, *data, None, received)?);
+            (RestData::Book(mut data), Expect::Any) => {
+                out.push(self.book(self.only_market()?, &mut data, None, received)?);
                 Ok(FrameClass::Data)
             }
         }
@@ -384,7 +384,8 @@ impl ExchangeCodec for KorbitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Korbit, frame, out, |out| {
             json::expect_object(frame)?;
-            let message = Message::scan(frame)?;
+            let mut message = Message::default();
+            message.scan(frame)?;
             if let Some(status) = message.status {
                 return Ok(match status {
                     "success" => FrameClass::Ack,
@@ -396,7 +397,7 @@ impl ExchangeCodec for KorbitCodec {
             }
             match message.kind {
                 Some(kind @ ("ticker" | "orderbook")) => {
-                    self.data_message(kind, message, received, out)
+                    self.data_message(kind, &mut message, received, out)
                 }
                 Some(_) => Ok(FrameClass::Unknown),
                 None => Err(Malformed::new("no type or status field")),

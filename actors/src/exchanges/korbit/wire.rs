@@ -158,29 +158,26 @@ pub struct ObjectLevels(pub Vec<Level>);
 const LEVELS_CAPACITY: usize = 30;
 
 impl<'a> Message<'a> {
-    /// Reads a whole WebSocket frame with the scanner.
-    pub fn scan(frame: &'a [u8]) -> Result<Message<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Message::default();
+    /// Reads a whole WebSocket frame with the scanner, into `self` (a default message) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
                 b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
                 b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
-                b"data" => s.field(&mut out.data, "data", |s| s.object_or(Data::scan)),
+                b"data" => s.object_field(&mut out.data, "data", Data::scan),
                 b"status" => s.field(&mut out.status, "status", Scanner::str),
                 b"requestId" => s.field(&mut out.request_id, "requestId", |s| s.raw().map(Raw)),
                 b"code" => s.field(&mut out.code, "code", |s| s.raw().map(Raw)),
                 b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
 
 impl<'a> Data<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<Data<'a>, Malformed> {
-        let mut out = Data::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut Data<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
             b"open" => s.field(&mut out.open, "open", Scanner::token),
@@ -195,8 +192,7 @@ impl<'a> Data<'a> {
             b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
             b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 

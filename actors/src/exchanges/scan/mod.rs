@@ -95,6 +95,18 @@ impl<'a> Scanner<'a> {
         Ok(value)
     }
 
+    /// [`Scanner::whole`] reading into `out` in place: for the wire structs of hot frames, which
+    /// run to hundreds of bytes and would otherwise be copied at every return on the way up.
+    pub fn whole_into<T>(
+        bytes: &'a [u8],
+        out: &mut T,
+        read: impl FnOnce(&mut Scanner<'a>, &mut T) -> Result<(), Malformed>,
+    ) -> Result<(), Malformed> {
+        let mut scanner = Scanner::new(bytes);
+        read(&mut scanner, out)?;
+        scanner.end()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -486,6 +498,62 @@ impl<'a> Scanner<'a> {
         }
         *slot = Some(read(self).map_err(|error| within(name, error))?);
         Ok(())
+    }
+
+    /// Reads field `name` in place: as [`Scanner::field`], but the value is made by `make`
+    /// where it lies in `slot` and then filled by `read`. For wire structs of hundreds of bytes
+    /// (a ticker's fields), which a by-value read would copy at every return on the way up.
+    pub fn field_in<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        name: &str,
+        make: impl FnOnce() -> T,
+        read: impl FnOnce(&mut Scanner<'a>, &mut T) -> Result<(), Malformed>,
+    ) -> Result<(), Malformed> {
+        if slot.is_some() {
+            return Err(Malformed(format!("{SHAPE}duplicate field {name}")));
+        }
+        if self.null()? {
+            return Ok(());
+        }
+        read(self, slot.insert(make())).map_err(|error| within(name, error))
+    }
+
+    /// [`Scanner::object_or`] in place: an object is read into `value`'s `T` by `read` (a
+    /// `value` that is [`ObjectOr::Other`] gets `T::default()` first); any other value is
+    /// skipped and leaves [`ObjectOr::Other`].
+    pub fn object_or_into<T: Default>(
+        &mut self,
+        value: &mut ObjectOr<T>,
+        read: impl FnOnce(&mut Scanner<'a>, &mut T) -> Result<(), Malformed>,
+    ) -> Result<(), Malformed> {
+        if self.peek_value() != Some(b'{') {
+            *value = ObjectOr::Other;
+            return self.skip_value();
+        }
+        if let ObjectOr::Object(inner) = value {
+            return read(self, inner);
+        }
+        let mut inner = T::default();
+        read(self, &mut inner)?;
+        *value = ObjectOr::Object(inner);
+        Ok(())
+    }
+
+    /// Reads field `name`, an object or anything else, in place: [`Scanner::field_in`] with
+    /// [`Scanner::object_or_into`].
+    pub fn object_field<T: Default>(
+        &mut self,
+        slot: &mut Option<ObjectOr<T>>,
+        name: &str,
+        read: impl FnOnce(&mut Scanner<'a>, &mut T) -> Result<(), Malformed>,
+    ) -> Result<(), Malformed> {
+        self.field_in(
+            slot,
+            name,
+            || ObjectOr::Object(T::default()),
+            |s, value| s.object_or_into(value, read),
+        )
     }
 }
 
