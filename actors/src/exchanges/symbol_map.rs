@@ -25,7 +25,9 @@ use super::CodecSetupError;
 pub struct SymbolMap {
     markets: Vec<Market>,
     codes: Vec<String>,
-    by_code: HashMap<String, usize>,
+    /// Index into `markets` by code. foldhash, not SipHash: the keys are the configuration's
+    /// codes (nothing from the network is inserted), and a lookup happens on every frame.
+    by_code: HashMap<String, usize, foldhash::fast::RandomState>,
     /// Discovery mode: how to read any code as a market. `None`: configured mode.
     discover: Option<fn(&str) -> Option<Market>>,
 }
@@ -42,7 +44,7 @@ impl SymbolMap {
         let mut map = SymbolMap {
             markets: Vec::with_capacity(markets.len()),
             codes: Vec::with_capacity(markets.len()),
-            by_code: HashMap::with_capacity(markets.len()),
+            by_code: HashMap::with_capacity_and_hasher(markets.len(), Default::default()),
             discover: None,
         };
         for market in markets {

@@ -202,22 +202,20 @@ impl BinanceCodec {
         &self,
         stream: &str,
         target: Option<(Cow<'_, Market>, StreamKind)>,
-        data: Option<Payload<'_>>,
+        data: &mut Option<Payload<'_>>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let data = match data.ok_or_else(|| Malformed::missing("data"))? {
-            Payload::Deferred(raw) => {
-                Payload::read_deferred(target.as_ref().map(|(_, kind)| *kind), raw)?
-            }
-            data => data,
-        };
+        let data = data.as_mut().ok_or_else(|| Malformed::missing("data"))?;
+        if let Payload::Deferred(raw) = *data {
+            *data = Payload::read_deferred(target.as_ref().map(|(_, kind)| *kind), raw)?;
+        }
         let shutdown = |event: Option<&str>| event == Some(SERVER_SHUTDOWN);
         match (data, target) {
             (Payload::Ticker(event), _) if shutdown(event.event) => Ok(FrameClass::Status),
             (Payload::Depth(event), _) if shutdown(event.event) => Ok(FrameClass::Status),
             (Payload::Ticker(event), Some((market, _))) => {
-                self.push_ticker(stream, &market, &event, received, out)
+                self.push_ticker(stream, &market, event, received, out)
             }
             (Payload::Depth(event), Some((market, _))) if event.event == Some(DIFF_EVENT) => {
                 out.push(MarketData::Delta(diff(&market, event, received)?));
@@ -227,8 +225,8 @@ impl BinanceCodec {
                 out.push(MarketData::Book(self.book(
                     &market,
                     event.last_update_id,
-                    event.bids,
-                    event.asks,
+                    event.bids.take(),
+                    event.asks.take(),
                     received,
                 )?));
                 Ok(FrameClass::Data)
@@ -284,7 +282,8 @@ impl BinanceCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let event = Scanner::whole(frame, TickerEvent::scan)?;
+        let mut event = TickerEvent::default();
+        Scanner::whole_into(frame, &mut event, TickerEvent::scan)?;
         let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
@@ -300,19 +299,21 @@ impl BinanceCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let event = Scanner::whole(frame, DepthEvent::scan)?;
+        let mut event = DepthEvent::default();
+        Scanner::whole_into(frame, &mut event, DepthEvent::scan)?;
         let symbol = event.symbol.ok_or_else(|| Malformed::missing("s"))?;
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);
         };
-        out.push(MarketData::Delta(diff(&market, event, received)?));
+        out.push(MarketData::Delta(diff(&market, &mut event, received)?));
         Ok(FrameClass::Data)
     }
 
     /// A frame of no stream and no event in discovery mode: a partial book on a raw stream
     /// (`/ws/<symbol>@depth20@100ms`) names no market, so it cannot be attributed.
     fn raw_depth(&self, frame: &[u8]) -> Result<FrameClass, Malformed> {
-        let event = Scanner::whole(frame, DepthEvent::scan)?;
+        let mut event = DepthEvent::default();
+        Scanner::whole_into(frame, &mut event, DepthEvent::scan)?;
         Err(Malformed::new(if event.last_update_id.is_some() {
             "a partial book on a raw stream does not name its market; decode the combined \
              stream ({\"stream\":..,\"data\":..}), which does"
@@ -531,9 +532,10 @@ impl ExchangeCodec for BinanceCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Binance, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = Frame::scan(frame, |stream: &str| self.classify(stream))?;
+            let mut parsed = Frame::empty();
+            parsed.scan(frame, |stream: &str| self.classify(stream))?;
             if let Some(stream) = parsed.stream {
-                return self.stream_event(stream, parsed.target, parsed.data, received, out);
+                return self.stream_event(stream, parsed.target, &mut parsed.data, received, out);
             }
             if let Some(error) = parsed.error {
                 return Ok(FrameClass::Error(nested_error_text(error)));
@@ -607,7 +609,7 @@ impl ExchangeCodec for BinanceCodec {
 /// snapshot's `lastUpdateId` (Binance's "how to manage a local order book").
 fn diff(
     market: &Market,
-    event: DepthEvent<'_>,
+    event: &mut DepthEvent<'_>,
     received: Timestamp,
 ) -> Result<BookDelta, Malformed> {
     let first = event
@@ -626,8 +628,14 @@ fn diff(
             "a depthUpdate for {symbol} on {market}'s stream"
         )));
     }
-    let PairLevels(bids) = event.bid_changes.ok_or_else(|| Malformed::missing("b"))?;
-    let PairLevels(asks) = event.ask_changes.ok_or_else(|| Malformed::missing("a"))?;
+    let PairLevels(bids) = event
+        .bid_changes
+        .take()
+        .ok_or_else(|| Malformed::missing("b"))?;
+    let PairLevels(asks) = event
+        .ask_changes
+        .take()
+        .ok_or_else(|| Malformed::missing("a"))?;
     Ok(BookDelta {
         exchange: Exchange::Binance,
         market: market.clone(),

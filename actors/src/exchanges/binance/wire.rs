@@ -119,13 +119,24 @@ pub enum Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
-    /// Reads `data` for a stream of `kind` (`None`: not one the codec reads).
-    fn scan(kind: Option<StreamKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
-        Ok(match kind {
-            Some(StreamKind::Ticker) => Payload::Ticker(TickerEvent::scan(s)?),
-            Some(StreamKind::Depth) => Payload::Depth(DepthEvent::scan(s)?),
-            None => Payload::Other(s.object_or(AnyEvent::scan)?),
-        })
+    /// An empty payload of a stream of `kind` (`None`: not one the codec reads), for
+    /// [`Payload::scan`] to fill.
+    fn empty(kind: Option<StreamKind>) -> Payload<'a> {
+        match kind {
+            Some(StreamKind::Ticker) => Payload::Ticker(TickerEvent::default()),
+            Some(StreamKind::Depth) => Payload::Depth(DepthEvent::default()),
+            None => Payload::Other(ObjectOr::Object(AnyEvent::default())),
+        }
+    }
+
+    /// Reads `data` into this payload (made by [`Payload::empty`]) in place.
+    fn scan(&mut self, s: &mut Scanner<'a>) -> Result<(), Malformed> {
+        match self {
+            Payload::Ticker(event) => TickerEvent::scan(s, event),
+            Payload::Depth(event) => DepthEvent::scan(s, event),
+            Payload::Other(event) => s.object_or_into(event, AnyEvent::scan),
+            Payload::Deferred(token) => s.raw_bytes().map(|raw| *token = raw),
+        }
     }
 
     /// Reads the token of a [`Payload::Deferred`] for a stream of `kind`.
@@ -133,7 +144,9 @@ impl<'a> Payload<'a> {
         kind: Option<StreamKind>,
         token: &'a [u8],
     ) -> Result<Payload<'a>, Malformed> {
-        Scanner::whole(token, |s| Payload::scan(kind, s))
+        let mut payload = Payload::empty(kind);
+        Scanner::whole_into(token, &mut payload, |s, payload| payload.scan(s))?;
+        Ok(payload)
     }
 }
 
@@ -164,22 +177,14 @@ impl<'a, T> Frame<'a, (T, StreamKind)> {
     /// Reads a whole frame in one pass, classifying its stream with `classify` (a stream name
     /// to the codec's market and [`StreamKind`], `None` for a stream it does not know): Binance
     /// writes `stream` before `data`, so the payload is read straight into that stream's type;
-    /// should `data` come first, its token is kept and read once the stream is known.
+    /// should `data` come first, its token is kept and read once the stream is known. Reads
+    /// into `self` (an [`Frame::empty`] one) in place.
     pub fn scan(
+        &mut self,
         frame: &'a [u8],
         classify: impl Fn(&str) -> Option<(T, StreamKind)>,
-    ) -> Result<Self, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Frame {
-                stream: None,
-                target: None,
-                data: None,
-                result: false,
-                code: None,
-                msg: None,
-                error: None,
-                event: None,
-            };
+    ) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"stream" => {
                     if out.stream.is_some() {
@@ -197,11 +202,11 @@ impl<'a, T> Frame<'a, (T, StreamKind)> {
                     if out.data.is_some() {
                         return Err(Malformed::new("unexpected shape: duplicate field data"));
                     }
-                    out.data = Some(match kind {
-                        Some(kind) => Payload::scan(kind, s)?,
-                        None => Payload::Deferred(s.raw_bytes()?),
+                    let payload = out.data.insert(match kind {
+                        Some(kind) => Payload::empty(kind),
+                        None => Payload::Deferred(&[]),
                     });
-                    Ok(())
+                    payload.scan(s)
                 }
                 b"result" => {
                     if out.result {
@@ -215,19 +220,33 @@ impl<'a, T> Frame<'a, (T, StreamKind)> {
                 b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
                 b"e" => s.field(&mut out.event, "e", Scanner::str),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
 
+impl<T> Frame<'_, T> {
+    /// A frame with nothing read yet, for [`Frame::scan`].
+    pub fn empty() -> Self {
+        Frame {
+            stream: None,
+            target: None,
+            data: None,
+            result: false,
+            code: None,
+            msg: None,
+            error: None,
+            event: None,
+        }
+    }
+}
+
 impl<'a> TickerEvent<'a> {
-    /// Reads a `24hrTicker` event.
-    pub fn scan(s: &mut Scanner<'a>) -> Result<TickerEvent<'a>, Malformed> {
+    /// Reads a `24hrTicker` event into `out` (a default one) in place.
+    pub fn scan(s: &mut Scanner<'a>, out: &mut TickerEvent<'a>) -> Result<(), Malformed> {
         if s.peek_value() != Some(b'{') {
             return Err(s.shape("struct TickerEvent"));
         }
-        let mut out = TickerEvent::default();
         s.object(|s, key| match key {
             b"e" => s.field(&mut out.event, "e", Scanner::str),
             b"E" => s.field(&mut out.event_time, "E", Scanner::i64),
@@ -240,18 +259,16 @@ impl<'a> TickerEvent<'a> {
             b"l" => s.field(&mut out.low, "l", Scanner::decimal_string),
             b"v" => s.field(&mut out.volume, "v", Scanner::decimal_string),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 
 impl<'a> DepthEvent<'a> {
-    /// Reads a partial book or a `depthUpdate` event.
-    pub fn scan(s: &mut Scanner<'a>) -> Result<DepthEvent<'a>, Malformed> {
+    /// Reads a partial book or a `depthUpdate` event into `out` (a default one) in place.
+    pub fn scan(s: &mut Scanner<'a>, out: &mut DepthEvent<'a>) -> Result<(), Malformed> {
         if s.peek_value() != Some(b'{') {
             return Err(s.shape("struct DepthEvent"));
         }
-        let mut out = DepthEvent::default();
         s.object(|s, key| match key {
             b"e" => s.field(&mut out.event, "e", Scanner::str),
             b"lastUpdateId" => s.field(&mut out.last_update_id, "lastUpdateId", Scanner::u64),
@@ -264,19 +281,16 @@ impl<'a> DepthEvent<'a> {
             b"b" => s.field(&mut out.bid_changes, "b", PairLevels::scan),
             b"a" => s.field(&mut out.ask_changes, "a", PairLevels::scan),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 
 impl<'a> AnyEvent<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<AnyEvent<'a>, Malformed> {
-        let mut out = AnyEvent::default();
+    fn scan(s: &mut Scanner<'a>, out: &mut AnyEvent<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"e" => s.field(&mut out.event, "e", |s| s.raw().map(Raw)),
             _ => s.skip_value(),
-        })?;
-        Ok(out)
+        })
     }
 }
 

@@ -53,6 +53,7 @@ use super::book::{check_best_first, kept_depth, pick_depth};
 use super::json::{self, DecimalStr, Malformed, NumberText, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
+use super::scan::Items;
 use super::symbol_map::SymbolMap;
 use super::{BookSync, CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
@@ -194,12 +195,12 @@ impl KrakenCodec {
     /// A `ticker` message: one ticker per configured symbol.
     fn push_tickers(
         &self,
-        items: &[TickerItem<'_>],
+        items: &Items<TickerItem<'_>>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
         let mut class = FrameClass::Unknown;
-        for item in items {
+        for item in items.iter() {
             let symbol = item.symbol.ok_or_else(|| Malformed::missing("symbol"))?;
             let Some(market) = self.symbols.market(symbol) else {
                 continue;
@@ -226,7 +227,7 @@ impl KrakenCodec {
     fn push_books(
         &self,
         kind: Option<&str>,
-        items: Vec<BookItem<'_>>,
+        items: &mut Items<BookItem<'_>>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
@@ -237,13 +238,13 @@ impl KrakenCodec {
             None => return Err(Malformed::missing("type")),
         };
         let mut class = FrameClass::Unknown;
-        for item in items {
+        for item in items.iter_mut() {
             let symbol = item.symbol.ok_or_else(|| Malformed::missing("symbol"))?;
             let Some(market) = self.symbols.market(symbol) else {
                 continue;
             };
-            let bids = levels("bids", item.bids)?;
-            let asks = levels("asks", item.asks)?;
+            let bids = levels("bids", item.bids.take())?;
+            let asks = levels("asks", item.asks.take())?;
             let exchange_time = time(item.timestamp)?;
             if snapshot {
                 let bids = self.side(bids);
@@ -307,24 +308,24 @@ impl KrakenCodec {
         &mut self,
         channel: &str,
         kind: Option<&str>,
-        payload: Payload<'_>,
+        payload: &mut Payload<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
         match payload {
-            Payload::Ticker(items) => self.push_tickers(&items, received, out),
+            Payload::Ticker(items) => self.push_tickers(items, received, out),
             Payload::Book(items) => self.push_books(kind, items, received, out),
             Payload::Instrument(data) => {
-                self.record_precisions(&data);
+                self.record_precisions(data);
                 Ok(FrameClass::Status)
             }
             Payload::Other => Ok(FrameClass::Unknown),
             Payload::Deferred(raw) => {
-                let payload = Payload::read_deferred(channel_kind(channel), raw)?;
+                let mut payload = Payload::read_deferred(channel_kind(channel), raw)?;
                 if let Payload::Deferred(_) = payload {
                     return Err(Malformed::new("data read twice"));
                 }
-                self.channel_data(channel, kind, payload, received, out)
+                self.channel_data(channel, kind, &mut payload, received, out)
             }
         }
     }
@@ -600,7 +601,8 @@ impl ExchangeCodec for KrakenCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(Exchange::Kraken, frame, out, |out| {
             json::expect_object(frame)?;
-            let parsed = Frame::scan(frame)?;
+            let mut parsed = Frame::default();
+            parsed.scan(frame)?;
             let failed = parsed.success == Some(false) || parsed.error.is_some();
             if let Some(method) = parsed.method {
                 if failed {
@@ -618,7 +620,7 @@ impl ExchangeCodec for KrakenCodec {
             if let Some(channel) = parsed.channel {
                 return match channel {
                     "heartbeat" | "status" => Ok(FrameClass::Status),
-                    _ => match parsed.data {
+                    _ => match &mut parsed.data {
                         Some(payload) => {
                             self.channel_data(channel, parsed.kind, payload, received, out)
                         }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::exchanges::json::{DecimalStr, Malformed, Raw, RawBytes};
-use crate::exchanges::scan::Scanner;
+use crate::exchanges::scan::{Items, Scanner};
 
 /// The channels whose data the codec reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,8 +61,7 @@ pub struct TickerItem<'a> {
 }
 
 impl<'a> TickerItem<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<TickerItem<'a>, Malformed> {
-        let mut item = TickerItem::default();
+    fn scan(s: &mut Scanner<'a>, item: &mut TickerItem<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut item.symbol, "symbol", Scanner::str),
             b"bid" => s.field(&mut item.bid, "bid", Scanner::token),
@@ -73,8 +72,7 @@ impl<'a> TickerItem<'a> {
             b"high" => s.field(&mut item.high, "high", Scanner::token),
             b"timestamp" => s.field(&mut item.timestamp, "timestamp", Scanner::str),
             _ => s.skip_value(),
-        })?;
-        Ok(item)
+        })
     }
 }
 
@@ -122,8 +120,7 @@ pub struct BookItem<'a> {
 }
 
 impl<'a> BookItem<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<BookItem<'a>, Malformed> {
-        let mut item = BookItem::default();
+    fn scan(s: &mut Scanner<'a>, item: &mut BookItem<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"symbol" => s.field(&mut item.symbol, "symbol", Scanner::str),
             b"bids" => s.field(&mut item.bids, "bids", level_items),
@@ -131,8 +128,7 @@ impl<'a> BookItem<'a> {
             b"checksum" => s.field(&mut item.checksum, "checksum", Scanner::u32),
             b"timestamp" => s.field(&mut item.timestamp, "timestamp", Scanner::str),
             _ => s.skip_value(),
-        })?;
-        Ok(item)
+        })
     }
 }
 
@@ -187,9 +183,9 @@ impl<'a> InstrumentData<'a> {
 #[derive(Debug)]
 pub enum Payload<'a> {
     /// Of `ticker`.
-    Ticker(Vec<TickerItem<'a>>),
+    Ticker(Items<TickerItem<'a>>),
     /// Of `book`.
-    Book(Vec<BookItem<'a>>),
+    Book(Items<BookItem<'a>>),
     /// Of `instrument`.
     Instrument(InstrumentData<'a>),
     /// Of a channel the codec does not read (`status`, `trade`, ...), skipped.
@@ -200,17 +196,27 @@ pub enum Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
-    /// Reads `data` for a channel of `kind` (`None`: not one the codec reads).
-    fn scan(kind: Option<ChannelKind>, s: &mut Scanner<'a>) -> Result<Payload<'a>, Malformed> {
-        Ok(match kind {
-            Some(ChannelKind::Ticker) => Payload::Ticker(items(s, TickerItem::scan)?),
-            Some(ChannelKind::Book) => Payload::Book(items(s, BookItem::scan)?),
-            Some(ChannelKind::Instrument) => Payload::Instrument(InstrumentData::scan(s)?),
-            None => {
-                s.skip_value()?;
-                Payload::Other
-            }
-        })
+    /// An empty payload of a channel of `kind` (`None`: not one the codec reads), for
+    /// [`Payload::scan`] to fill.
+    fn empty(kind: Option<ChannelKind>) -> Payload<'a> {
+        match kind {
+            Some(ChannelKind::Ticker) => Payload::Ticker(Items::default()),
+            Some(ChannelKind::Book) => Payload::Book(Items::default()),
+            Some(ChannelKind::Instrument) => Payload::Instrument(InstrumentData::default()),
+            None => Payload::Other,
+        }
+    }
+
+    /// Reads `data` into this payload (made by [`Payload::empty`]) in place.
+    fn scan(&mut self, s: &mut Scanner<'a>) -> Result<(), Malformed> {
+        match self {
+            Payload::Ticker(items) => items.scan(s, TickerItem::scan)?,
+            Payload::Book(items) => items.scan(s, BookItem::scan)?,
+            Payload::Instrument(data) => *data = InstrumentData::scan(s)?,
+            Payload::Other => s.skip_value()?,
+            Payload::Deferred(token) => *token = s.raw_bytes()?,
+        }
+        Ok(())
     }
 
     /// Reads the token of a [`Payload::Deferred`] for a channel of `kind`.
@@ -218,21 +224,10 @@ impl<'a> Payload<'a> {
         kind: Option<ChannelKind>,
         token: &'a [u8],
     ) -> Result<Payload<'a>, Malformed> {
-        Scanner::whole(token, |s| Payload::scan(kind, s))
+        let mut payload = Payload::empty(kind);
+        Scanner::whole_into(token, &mut payload, |s, payload| payload.scan(s))?;
+        Ok(payload)
     }
-}
-
-/// An array of items read with `read`.
-fn items<'a, T>(
-    s: &mut Scanner<'a>,
-    mut read: impl FnMut(&mut Scanner<'a>) -> Result<T, Malformed>,
-) -> Result<Vec<T>, Malformed> {
-    let mut items = Vec::with_capacity(1);
-    s.array(|s, _| {
-        items.push(read(s)?);
-        Ok(())
-    })?;
-    Ok(items)
 }
 
 /// Anything that arrives on a Kraken WebSocket v2 connection, read by [`Frame::scan`].
@@ -255,26 +250,25 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// Reads a whole frame in one pass: Kraken writes `channel` before `data`, so the data is
     /// read straight into that channel's type; should `data` come first, its token is kept and
-    /// read once the channel is known.
-    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Frame::default();
+    /// read once the channel is known. Reads into `self` (a default frame) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
                 b"data" => {
                     let channel = out.channel;
-                    s.field(&mut out.data, "data", |s| match channel {
-                        Some(channel) => Payload::scan(channel_kind(channel), s),
-                        None => s.raw_bytes().map(Payload::Deferred),
-                    })
+                    let make = || match channel {
+                        Some(channel) => Payload::empty(channel_kind(channel)),
+                        None => Payload::Deferred(&[]),
+                    };
+                    s.field_in(&mut out.data, "data", make, |s, data| data.scan(s))
                 }
                 b"method" => s.field(&mut out.method, "method", Scanner::str),
                 b"success" => s.field(&mut out.success, "success", Scanner::bool),
                 b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }

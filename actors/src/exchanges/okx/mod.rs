@@ -158,11 +158,14 @@ impl OkxCodec {
     /// A push of `channel` for `inst_id`.
     fn push(
         &self,
-        frame: Frame<'_>,
+        frame: &mut Frame<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let arg = frame.arg.ok_or_else(|| Malformed::missing("arg"))?;
+        let arg = frame
+            .arg
+            .as_ref()
+            .ok_or_else(|| Malformed::missing("arg"))?;
         let channel = arg
             .channel
             .ok_or_else(|| Malformed::missing("arg.channel"))?;
@@ -175,13 +178,17 @@ impl OkxCodec {
         let Some(market) = self.symbols.market(id) else {
             return Ok(FrameClass::Unknown);
         };
-        let items = frame.data.ok_or_else(|| Malformed::missing("data"))?;
+        let action = frame.action;
+        let items = frame
+            .data
+            .as_mut()
+            .ok_or_else(|| Malformed::missing("data"))?;
         let start = out.len();
-        for (index, item) in items.into_iter().enumerate() {
+        for (index, item) in items.iter_mut().enumerate() {
             let pushed = if channel == symbols::TICKERS_CHANNEL {
-                self.push_ticker(&market, Some(id), &item, received, out)
+                self.push_ticker(&market, Some(id), item, received, out)
             } else {
-                push_book_item(&market, frame.action, item, received, out)
+                push_book_item(&market, action, item, received, out)
             };
             pushed.map_err(|Malformed(reason)| Malformed(format!("data[{index}]: {reason}")))?;
         }
@@ -235,14 +242,18 @@ impl OkxCodec {
             None => return Err(Malformed::new("empty body")),
             Some(_) => return Err(Malformed::new("expected a JSON object")),
         }
-        let frame = Frame::scan(body)?;
+        let mut frame = Frame::default();
+        frame.scan(body)?;
         let code = frame.code.ok_or_else(|| Malformed::missing("code"))?;
         if code.text() != "0" {
             return Ok(FrameClass::Error(error_text(Some(code), frame.msg)));
         }
-        let items = frame.data.ok_or_else(|| Malformed::missing("data"))?;
+        let items = frame
+            .data
+            .as_mut()
+            .ok_or_else(|| Malformed::missing("data"))?;
         let start = out.len();
-        for (index, item) in items.into_iter().enumerate() {
+        for (index, item) in items.iter_mut().enumerate() {
             self.rest_item(item, expect, received, out)
                 .map_err(|Malformed(reason)| Malformed(format!("data[{index}]: {reason}")))?;
         }
@@ -255,7 +266,7 @@ impl OkxCodec {
 
     fn rest_item(
         &self,
-        item: Item<'_>,
+        item: &mut Item<'_>,
         expect: Expect<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
@@ -266,7 +277,7 @@ impl OkxCodec {
                 let id = item.inst_id.ok_or_else(|| Malformed::missing("instId"))?;
                 // Another instrument (a derivative, a market not configured) is skipped.
                 return match self.symbols.market(id) {
-                    Some(market) => self.push_ticker(&market, None, &item, received, out),
+                    Some(market) => self.push_ticker(&market, None, item, received, out),
                     None => Ok(()),
                 };
             }
@@ -277,7 +288,7 @@ impl OkxCodec {
             (Expect::Book(market), true) => market,
             (Expect::Any, true) => self.only_market()?,
         };
-        let (bids, asks) = sides(item.bids, item.asks)?;
+        let (bids, asks) = sides(item.bids.take(), item.asks.take())?;
         out.push(MarketData::Book(snapshot(
             market,
             bids,
@@ -318,13 +329,13 @@ fn sides(
 fn push_book_item(
     market: &Market,
     action: Option<&str>,
-    item: Item<'_>,
+    item: &mut Item<'_>,
     received: Timestamp,
     out: &mut Vec<MarketData>,
 ) -> Result<(), Malformed> {
     let exchange_time = millis_opt("ts", item.ts)?;
     let seq = required_seq("seqId", item.seq_id)?;
-    let (bids, asks) = sides(item.bids, item.asks)?;
+    let (bids, asks) = sides(item.bids.take(), item.asks.take())?;
     match action {
         Some("snapshot") => {
             out.push(MarketData::Book(snapshot(
@@ -516,7 +527,8 @@ impl ExchangeCodec for OkxCodec {
                 return Ok(FrameClass::Pong);
             }
             json::expect_object(frame)?;
-            let parsed = Frame::scan(frame)?;
+            let mut parsed = Frame::default();
+            parsed.scan(frame)?;
             if let Some(event) = parsed.event {
                 return Ok(match event {
                     "subscribe" | "unsubscribe" => FrameClass::Ack,
@@ -528,7 +540,7 @@ impl ExchangeCodec for OkxCodec {
             if parsed.arg.is_none() {
                 return Err(Malformed::new("neither a push (arg) nor an event"));
             }
-            self.push(parsed, received, out)
+            self.push(&mut parsed, received, out)
         })
     }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::exchanges::book::scan_levels;
 use crate::exchanges::json::{Malformed, Raw, ScannedStr};
-use crate::exchanges::scan::Scanner;
+use crate::exchanges::scan::{Items, Scanner};
 
 /// Any JSON frame on the public WebSocket, or a REST body.
 #[derive(Debug, Default)]
@@ -25,7 +25,7 @@ pub struct Frame<'a> {
     /// A `books` push: `snapshot` or `update`.
     pub action: Option<&'a str>,
     /// A push or REST body: the items.
-    pub data: Option<Vec<Item<'a>>>,
+    pub data: Option<Items<Item<'a>>>,
     /// An event: `subscribe`, `unsubscribe`, `error`, `notice`, `channel-conn-count`, ...
     pub event: Option<&'a str>,
     /// An error event or REST body: the code, a string (`"60012"`; `"0"` is success in REST).
@@ -35,27 +35,21 @@ pub struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Reads a whole frame or REST body (a JSON object; nothing but whitespace after it).
-    pub fn scan(frame: &'a [u8]) -> Result<Frame<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Frame::default();
+    /// Reads a whole frame or REST body (a JSON object; nothing but whitespace after it) into
+    /// `self` (a default frame) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"arg" => s.field(&mut out.arg, "arg", Arg::scan),
                 b"action" => s.field(&mut out.action, "action", Scanner::str),
-                b"data" => s.field(&mut out.data, "data", |s| {
-                    let mut items = Vec::with_capacity(1);
-                    s.array(|s, _| {
-                        items.push(Item::scan(s)?);
-                        Ok(())
-                    })?;
-                    Ok(items)
+                b"data" => s.field_in(&mut out.data, "data", Items::default, |s, items| {
+                    items.scan(s, Item::scan)
                 }),
                 b"event" => s.field(&mut out.event, "event", Scanner::str),
                 b"code" => s.field(&mut out.code, "code", |s| s.raw().map(Raw)),
                 b"msg" => s.field(&mut out.msg, "msg", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
@@ -118,8 +112,7 @@ pub struct Item<'a> {
 }
 
 impl<'a> Item<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Result<Item<'a>, Malformed> {
-        let mut item = Item::default();
+    fn scan(s: &mut Scanner<'a>, item: &mut Item<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
             b"instId" => s.field(&mut item.inst_id, "instId", Scanner::str),
             b"instType" => s.field(&mut item.inst_type, "instType", Scanner::str),
@@ -137,8 +130,7 @@ impl<'a> Item<'a> {
             b"prevSeqId" => s.field(&mut item.prev_seq_id, "prevSeqId", Scanner::i64),
             b"seqId" => s.field(&mut item.seq_id, "seqId", Scanner::i64),
             _ => s.skip_value(),
-        })?;
-        Ok(item)
+        })
     }
 }
 

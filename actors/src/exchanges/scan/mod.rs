@@ -17,7 +17,10 @@
 
 use super::json::{Malformed, ObjectOr};
 
+mod items;
 mod numbers;
+
+pub use self::items::Items;
 
 /// The prefix of a reason for valid JSON of the wrong shape.
 const SHAPE: &str = "unexpected shape: ";
@@ -470,18 +473,6 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    /// An object read with `read`, or [`ObjectOr::Other`] for any other value (skipped).
-    pub fn object_or<T>(
-        &mut self,
-        read: impl FnOnce(&mut Scanner<'a>) -> Result<T, Malformed>,
-    ) -> Result<ObjectOr<T>, Malformed> {
-        if self.peek_value() == Some(b'{') {
-            read(self).map(ObjectOr::Object)
-        } else {
-            self.skip_value().map(|()| ObjectOr::Other)
-        }
-    }
-
     /// Reads field `name` into `slot` with `read`: `null` leaves it empty; a second occurrence
     /// is an error (as serde's derive has it); a shape error names the field.
     pub fn field<T>(
@@ -519,7 +510,7 @@ impl<'a> Scanner<'a> {
         read(self, slot.insert(make())).map_err(|error| within(name, error))
     }
 
-    /// [`Scanner::object_or`] in place: an object is read into `value`'s `T` by `read` (a
+    /// An object read into `value` in place, or [`ObjectOr::Other`] for any other value: an object is read into `value`'s `T` by `read` (a
     /// `value` that is [`ObjectOr::Other`] gets `T::default()` first); any other value is
     /// skipped and leaves [`ObjectOr::Other`].
     pub fn object_or_into<T: Default>(

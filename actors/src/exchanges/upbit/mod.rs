@@ -199,7 +199,7 @@ impl UpbitCodec {
         }
         let quotes: Vec<Quote<'_>> = json::parse(body)?;
         let mut class = FrameClass::Unknown;
-        for (index, quote) in quotes.into_iter().enumerate() {
+        for (index, mut quote) in quotes.into_iter().enumerate() {
             let kind = if quote.orderbook_units.is_some() {
                 Kind::Book
             } else if quote.trade_price.is_some() {
@@ -218,7 +218,7 @@ impl UpbitCodec {
             }
             let decoded = match kind {
                 Kind::Ticker => self.push_ticker(&quote, received, out),
-                Kind::Book => self.push_book(quote, received, out),
+                Kind::Book => self.push_book(&mut quote, received, out),
             };
             let decoded =
                 decoded.map_err(|Malformed(reason)| Malformed(format!("[{index}]: {reason}")))?;
@@ -270,15 +270,16 @@ impl UpbitCodec {
 
     fn push_book(
         &self,
-        quote: Quote<'_>,
+        quote: &mut Quote<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let Some(market) = self.market(&quote)? else {
+        let Some(market) = self.market(quote)? else {
             return Ok(FrameClass::Unknown);
         };
         let Units { mut asks, mut bids } = quote
             .orderbook_units
+            .take()
             .ok_or_else(|| Malformed::missing("orderbook_units"))?;
         asks.truncate(self.depth);
         bids.truncate(self.depth);
@@ -424,7 +425,8 @@ impl ExchangeCodec for UpbitCodec {
     ) -> Result<FrameClass, DecodeError> {
         guarded(self.dialect.exchange, frame, out, |out| {
             json::expect_object(frame)?;
-            let quote = Quote::scan(frame)?;
+            let mut quote = Quote::default();
+            quote.scan(frame)?;
             if let Some(error) = quote.error {
                 return Ok(FrameClass::Error(error_text(error)));
             }
@@ -433,7 +435,7 @@ impl ExchangeCodec for UpbitCodec {
             }
             match quote.kind {
                 Some("ticker") => self.push_ticker(&quote, received, out),
-                Some("orderbook") => self.push_book(quote, received, out),
+                Some("orderbook") => self.push_book(&mut quote, received, out),
                 Some(_) => Ok(FrameClass::Unknown),
                 None => Err(Malformed::new("no type, status or error field")),
             }

@@ -57,10 +57,9 @@ pub struct Quote<'a> {
 }
 
 impl<'a> Quote<'a> {
-    /// Reads a whole WebSocket frame with the scanner.
-    pub fn scan(frame: &'a [u8]) -> Result<Quote<'a>, Malformed> {
-        Scanner::whole(frame, |s| {
-            let mut out = Quote::default();
+    /// Reads a whole WebSocket frame with the scanner, into `self` (a default quote) in place.
+    pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
+        Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
                 b"code" | b"market" => s.field(&mut out.code, "code", Scanner::str),
@@ -82,8 +81,7 @@ impl<'a> Quote<'a> {
                 b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
                 b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
-            })?;
-            Ok(out)
+            })
         })
     }
 }
