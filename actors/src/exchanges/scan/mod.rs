@@ -34,6 +34,7 @@ fn stops_string(byte: u8) -> bool {
 /// Where the run of plain string bytes (see [`stops_string`]) from `at` ends: the first byte
 /// that stops it, or the end of `bytes`. Eight bytes at a time while eight are left (the usual
 /// price or key ends inside the first word), then byte by byte.
+#[inline]
 fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -110,10 +111,12 @@ impl<'a> Scanner<'a> {
         scanner.end()
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.pos += 1;
@@ -121,6 +124,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The first byte of the next value, without reading it (`None` at the end).
+    #[inline]
     pub fn peek_value(&mut self) -> Option<u8> {
         self.skip_ws();
         self.peek()
@@ -270,13 +274,26 @@ impl<'a> Scanner<'a> {
     }
 
     /// At a string's opening quote: its raw content (escapes not decoded) and whether it has
-    /// escapes. Checks escapes and refuses control characters, as JSON requires.
+    /// escapes. Checks escapes and refuses control characters, as JSON requires. The usual
+    /// string (no escape) is read here, inline; the rest out of line, so the common path
+    /// carries none of the slow path's registers and stack.
+    #[inline]
     fn string_raw(&mut self) -> Result<(&'a [u8], bool), Malformed> {
         let start = self.pos + 1;
-        let mut at = start;
+        let end = plain_run_end(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok((self.bytes.get(start..end).unwrap_or_default(), false));
+        }
+        self.string_rest(start, end)
+    }
+
+    /// [`Scanner::string_raw`] of a string whose plain run from `start` ended at `at`, on
+    /// something other than its closing quote.
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize, mut at: usize) -> Result<(&'a [u8], bool), Malformed> {
         let mut escaped = false;
         loop {
-            at = plain_run_end(self.bytes, at);
             let Some(&byte) = self.bytes.get(at) else {
                 self.pos = self.bytes.len();
                 return Err(self.syntax("a string"));
@@ -296,6 +313,7 @@ impl<'a> Scanner<'a> {
                     return Err(self.syntax("a string (control character)"));
                 }
             }
+            at = plain_run_end(self.bytes, at);
         }
     }
 
@@ -324,6 +342,7 @@ impl<'a> Scanner<'a> {
 
     /// A string's content as text, borrowed: an error for another value, for a string with
     /// escapes (as for serde's `&str`) and for bytes that are not UTF-8.
+    #[inline]
     pub fn str(&mut self) -> Result<&'a str, Malformed> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
@@ -356,6 +375,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads `null` if it is next: `true` if it was.
+    #[inline]
     pub fn null(&mut self) -> Result<bool, Malformed> {
         self.skip_ws();
         if self.peek() == Some(b'n') {
@@ -475,6 +495,7 @@ impl<'a> Scanner<'a> {
 
     /// Reads field `name` into `slot` with `read`: `null` leaves it empty; a second occurrence
     /// is an error (as serde's derive has it); a shape error names the field.
+    #[inline]
     pub fn field<T>(
         &mut self,
         slot: &mut Option<T>,

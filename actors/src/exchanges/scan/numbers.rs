@@ -3,7 +3,7 @@
 
 use premia_events::Decimal;
 
-use super::super::json::{Malformed, RawBytes, ScannedStr};
+use super::super::json::{Malformed, Parsed, RawBytes, ScannedStr};
 use super::super::num::{self, NumError};
 use super::{SHAPE, Scanner};
 
@@ -71,6 +71,7 @@ impl<'a> Scanner<'a> {
     /// A decimal in a JSON string, kept as the string's content for the codec to convert (and
     /// name) later, with its value when it is a plain number read on the way: a JSON number or
     /// a string with escapes in its place is an error.
+    #[inline]
     pub fn decimal_string(&mut self) -> Result<ScannedStr<'a>, Malformed> {
         self.skip_ws();
         if self.peek() == Some(b'"') {
@@ -82,12 +83,15 @@ impl<'a> Scanner<'a> {
                 let text = rest.get(..len).unwrap_or_default();
                 return Ok(ScannedStr {
                     text,
-                    value: Some(value),
+                    value: Parsed::known(value),
                 });
             }
         }
         let text = self.str_bytes("a decimal in a JSON string")?;
-        Ok(ScannedStr { text, value: None })
+        Ok(ScannedStr {
+            text,
+            value: Parsed::UNKNOWN,
+        })
     }
 
     /// Any value's token as written, for the codec to convert as a number (and name) later,
@@ -104,7 +108,7 @@ impl<'a> Scanner<'a> {
                 let text = rest.get(..len).unwrap_or_default();
                 return Ok(RawBytes {
                     text,
-                    value: Some(value),
+                    value: Parsed::known(value),
                 });
             }
         }
@@ -118,12 +122,15 @@ impl<'a> Scanner<'a> {
                 let text = self.bytes.get(start..self.pos).unwrap_or_default();
                 return Ok(RawBytes {
                     text,
-                    value: Some(value),
+                    value: Parsed::known(value),
                 });
             }
         }
         let text = self.raw_bytes()?;
-        Ok(RawBytes { text, value: None })
+        Ok(RawBytes {
+            text,
+            value: Parsed::UNKNOWN,
+        })
     }
 
     /// A JSON number's token as written (`64123.45`, `1.16539E8`), checked against the grammar.
