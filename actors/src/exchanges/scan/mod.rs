@@ -131,6 +131,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A grammar error at the cursor: `truncated JSON` when the frame has ended.
+    #[cold]
+    #[inline(never)]
     fn syntax(&self, what: &str) -> Malformed {
         if self.pos >= self.bytes.len() {
             Malformed(format!("truncated JSON: EOF while parsing {what}"))
@@ -140,6 +142,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// A shape error: the value at the cursor is not `expected`.
+    #[cold]
+    #[inline(never)]
     pub fn shape(&self, expected: &str) -> Malformed {
         match self.peek() {
             None => self.syntax("a value"),
@@ -503,7 +507,7 @@ impl<'a> Scanner<'a> {
         read: impl FnOnce(&mut Scanner<'a>) -> Result<T, Malformed>,
     ) -> Result<(), Malformed> {
         if slot.is_some() {
-            return Err(Malformed(format!("{SHAPE}duplicate field {name}")));
+            return Err(duplicate(name));
         }
         if self.null()? {
             return Ok(());
@@ -523,7 +527,7 @@ impl<'a> Scanner<'a> {
         read: impl FnOnce(&mut Scanner<'a>, &mut T) -> Result<(), Malformed>,
     ) -> Result<(), Malformed> {
         if slot.is_some() {
-            return Err(Malformed(format!("{SHAPE}duplicate field {name}")));
+            return Err(duplicate(name));
         }
         if self.null()? {
             return Ok(());
@@ -569,7 +573,16 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The error of a field met twice in one object (as serde's derive has it).
+#[cold]
+#[inline(never)]
+fn duplicate(name: &str) -> Malformed {
+    Malformed(format!("{SHAPE}duplicate field {name}"))
+}
+
 /// `error` with the field it happened in named, if it is a shape error.
+#[cold]
+#[inline(never)]
 pub fn within(name: &str, Malformed(reason): Malformed) -> Malformed {
     match reason.strip_prefix(SHAPE) {
         Some(rest) => Malformed(format!("{SHAPE}{name}: {rest}")),
