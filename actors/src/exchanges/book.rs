@@ -3,11 +3,12 @@
 
 use std::fmt;
 
+use premia_events::Decimal;
 use premia_events::marketdata::Level;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use super::json::{DecimalStr, Malformed};
-use super::num;
+use super::num::{self, NumError};
 use super::scan::{self, Scanner};
 
 /// The smallest depth in `offered` that is at least `requested`, or the largest offered when
@@ -130,40 +131,71 @@ pub fn scan_levels(
     Ok(levels)
 }
 
-/// Level number `index` of its side: `[price, quantity, ..]`.
+/// Level number `index` of its side: `[price, quantity, ..]`. Errors are built out of line
+/// (the `level_*` functions), so this loop, run for every level, carries none of their cost.
 fn scan_level(
     s: &mut Scanner<'_>,
     index: usize,
     quantity: &str,
     max_fields: usize,
 ) -> Result<Level, Malformed> {
-    let mut price = None;
-    let mut size = None;
-    s.array(|s, element| {
-        if element >= max_fields {
-            return Err(Malformed::new(if max_fields == 2 {
-                format!("level {index}: more than price and {quantity}")
-            } else {
-                format!("level {index}: more than {max_fields} fields")
-            }));
-        }
-        let (slot, what) = match element {
-            0 => (&mut price, "price"),
-            1 => (&mut size, quantity),
-            _ => return s.skip_value(),
-        };
-        let value = s
-            .string_decimal()
-            .map_err(|e| scan::within(&format!("level {index} {what}"), e))?
-            .map_err(|e| Malformed::new(format!("level {index} {what}: {e}")))?;
-        *slot = Some(value);
-        Ok(())
-    })?;
-    match (price, size) {
-        (Some(price), Some(size)) => Ok(Level::new(price, size)),
-        (None, _) => Err(Malformed::new(format!("level {index}: no price"))),
-        (Some(_), None) => Err(Malformed::new(format!("level {index}: no {quantity}"))),
+    // Element by element rather than with a closure: the decimals then stay in registers
+    // instead of going through slots on the stack, whose reload stalled on every level.
+    if !s.open_array()? {
+        return Err(level_missing(index, "price"));
     }
+    let price = level_decimal(s, index, "price")?;
+    if !s.next_element()? {
+        s.close_array()?;
+        return Err(level_missing(index, quantity));
+    }
+    let size = level_decimal(s, index, quantity)?;
+    let mut fields = 2;
+    while s.next_element()? {
+        if fields >= max_fields {
+            return Err(level_too_long(index, quantity, max_fields));
+        }
+        s.skip_value()?;
+        fields += 1;
+    }
+    s.close_array()?;
+    Ok(Level::new(price, size))
+}
+
+/// The decimal string `what` of level `index`.
+#[inline(always)]
+fn level_decimal(s: &mut Scanner<'_>, index: usize, what: &str) -> Result<Decimal, Malformed> {
+    s.string_decimal()
+        .map_err(|e| level_json_error(index, what, e))?
+        .map_err(|e| level_number_error(index, what, &e))
+}
+
+#[cold]
+#[inline(never)]
+fn level_too_long(index: usize, quantity: &str, max_fields: usize) -> Malformed {
+    Malformed::new(if max_fields == 2 {
+        format!("level {index}: more than price and {quantity}")
+    } else {
+        format!("level {index}: more than {max_fields} fields")
+    })
+}
+
+#[cold]
+#[inline(never)]
+fn level_json_error(index: usize, what: &str, error: Malformed) -> Malformed {
+    scan::within(&format!("level {index} {what}"), error)
+}
+
+#[cold]
+#[inline(never)]
+fn level_number_error(index: usize, what: &str, error: &NumError) -> Malformed {
+    Malformed::new(format!("level {index} {what}: {error}"))
+}
+
+#[cold]
+#[inline(never)]
+fn level_missing(index: usize, what: &str) -> Malformed {
+    Malformed::new(format!("level {index}: no {what}"))
 }
 
 /// Checks that bids descend and asks ascend strictly in price, so that the first level of each

@@ -199,6 +199,7 @@ fn fast_plain(text: &[u8]) -> Option<Decimal> {
 /// business. `None` for no number, a longer one, or one the caller must hand to the general
 /// path (an exponent follows). Gives exactly what [`Decimal::from_str_exact`] gives, scale
 /// included.
+#[inline(always)]
 pub fn scan_plain(text: &[u8]) -> Option<(Decimal, usize)> {
     const MAX_DIGITS: usize = 19;
     let (negative, digits) = match text.split_first() {

@@ -42,7 +42,10 @@ fn integer_value(token: &[u8]) -> Option<i128> {
 
 impl<'a> Scanner<'a> {
     /// A decimal written as a JSON string (`"156.42000000"`): the JSON error, or the number's
-    /// own (for the caller to name its field). The common plain number is read in one pass.
+    /// own (for the caller to name its field). The common plain number is read in one pass,
+    /// inline, so the decimal stays in registers (it is read for every level of every book);
+    /// anything else out of line.
+    #[inline(always)]
     pub fn string_decimal(&mut self) -> Result<Result<Decimal, NumError>, Malformed> {
         self.skip_ws();
         if self.peek() == Some(b'"') {
@@ -54,6 +57,12 @@ impl<'a> Scanner<'a> {
                 return Ok(Ok(value));
             }
         }
+        self.string_decimal_general()
+    }
+
+    /// [`Scanner::string_decimal`] of anything but a plain number in a string.
+    #[inline(never)]
+    fn string_decimal_general(&mut self) -> Result<Result<Decimal, NumError>, Malformed> {
         let text = self.str_bytes("a decimal in a JSON string")?;
         Ok(num::parse_decimal_bytes(text))
     }
