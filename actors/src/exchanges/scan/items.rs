@@ -74,7 +74,7 @@ mod tests {
             items.scan(s, |s, slot| s.u64().map(|n| *slot = Some(n)))
         })?;
         assert_eq!(items.len(), items.iter().count());
-        assert_eq!(items.is_empty(), items.len() == 0);
+        assert_eq!(items.is_empty(), items.iter().next().is_none());
         Ok(items.iter().flatten().copied().collect())
     }
 
