@@ -51,7 +51,7 @@ pub fn record(args: &RecordArgs) -> anyhow::Result<()> {
             .map_err(|_| anyhow!("{url}: connect timed out"))?
             .with_context(|| format!("cannot connect to {url}"))?;
         let (mut tx, mut rx) = ws.split();
-        for frame in codec.subscribe() {
+        for frame in codec.subscribe(SystemClock.now()) {
             tx.send(Message::Text(frame.into())).await?;
         }
         eprintln!("recording {} {} from {url} to {} (Ctrl-C stops)", args.exchange, market_list(&args.markets), args.out.display());

@@ -105,8 +105,10 @@ pub trait ExchangeCodec: Send + std::fmt::Debug + 'static {
     fn ws_url(&self, base: &str) -> String;
 
     /// The text frames to send right after connecting, subscribing to ticker and order book for
-    /// every market.
-    fn subscribe(&self) -> Vec<String>;
+    /// every market. `now` is when they are sent, from the caller's clock (Gate.io stamps each
+    /// request with it and refuses one more than 60 s off), so that tests and replays of a
+    /// connection are deterministic.
+    fn subscribe(&self, now: Timestamp) -> Vec<String>;
 
     /// What to send, and how often, to keep the connection alive (`None`: the server pings and
     /// the WebSocket layer answers).
@@ -299,7 +301,7 @@ mod discovery_tests {
             let mut codec = codec_for(exchange, &[], 20).unwrap();
             assert!(codec.markets().is_empty(), "{exchange}");
             assert!(
-                codec.subscribe().is_empty(),
+                codec.subscribe(Timestamp::EPOCH).is_empty(),
                 "{exchange}: nothing to subscribe"
             );
             let mut out = Vec::new();

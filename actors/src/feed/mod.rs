@@ -250,7 +250,8 @@ impl FeedActor {
                                 }
                                 let _ = sink.close().await;
                             });
-                            for frame in act.codec.subscribe() {
+                            let now = act.journal.clock().now();
+                            for frame in act.codec.subscribe(now) {
                                 let _ = tx.send(WsMessage::Text(frame.into()));
                             }
                             act.out = Some(tx);

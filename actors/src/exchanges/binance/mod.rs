@@ -499,7 +499,7 @@ impl ExchangeCodec for BinanceCodec {
     /// Nothing: the streams are named in the URL ([`ExchangeCodec::ws_url`]), which subscribes
     /// on connect, with no acknowledgement to wait for, and without spending any of the five
     /// messages a second Binance allows a connection.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         Vec::new()
     }
 

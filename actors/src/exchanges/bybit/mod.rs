@@ -411,7 +411,7 @@ impl ExchangeCodec for BybitCodec {
 
     /// [`BybitCodec::topics`] in requests of at most [`ARGS_PER_REQUEST`] topics, each with a
     /// `req_id` hashed from its topics (the same on every connection). Nothing without markets.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         self.topics
             .chunks(ARGS_PER_REQUEST)
             .filter_map(|args| {

@@ -379,7 +379,7 @@ impl ExchangeCodec for CoinoneCodec {
     }
 
     /// Two frames per market, in the order given: `TICKER`, then `ORDERBOOK`.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         self.symbols
             .markets()
             .iter()

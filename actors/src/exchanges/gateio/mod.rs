@@ -78,24 +78,12 @@ enum Expect<'m> {
     Book(&'m Market),
 }
 
-/// The current time in seconds since the epoch, for the `time` field of requests.
-fn wall_clock_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        })
-}
-
 /// The Gate.io spot codec for a fixed set of markets and a book depth.
 #[derive(Clone, Debug)]
 pub struct GateioCodec {
     /// `BTC_USDT` ↔ market.
     symbols: SymbolMap,
     depth: usize,
-    /// Seconds since the epoch, for the `time` Gate requires in every request (it refuses one
-    /// more than 60 s off); the wall clock unless set with [`GateioCodec::with_clock`].
-    clock: fn() -> i64,
 }
 
 impl GateioCodec {
@@ -110,14 +98,7 @@ impl GateioCodec {
                 symbols::parse_pair,
             )?,
             depth: kept_depth(markets, pick_depth(depth, &DEPTHS)),
-            clock: wall_clock_secs,
         })
-    }
-
-    /// The same codec taking the `time` of its requests from `clock` (seconds since the epoch).
-    pub fn with_clock(mut self, clock: fn() -> i64) -> GateioCodec {
-        self.clock = clock;
-        self
     }
 
     /// The subscribed book depth, in levels per side: one of [`DEPTHS`].
@@ -395,10 +376,12 @@ impl GateioCodec {
         }
     }
 
-    /// One subscribe request.
-    fn request(&self, channel: &str, payload: Vec<Value>) -> String {
+    /// One subscribe request sent at `now` (Gate requires its `time`, in seconds, within 60 s
+    /// of its own clock).
+    fn request(channel: &str, payload: Vec<Value>, now: Timestamp) -> String {
         let mut frame = serde_json::Map::new();
-        frame.insert("time".into(), Value::from((self.clock)()));
+        let secs = now.nanos().div_euclid(1_000_000_000);
+        frame.insert("time".into(), Value::from(secs));
         frame.insert("channel".into(), Value::from(channel));
         frame.insert("event".into(), Value::from("subscribe"));
         frame.insert("payload".into(), Value::Array(payload));
@@ -455,7 +438,7 @@ impl ExchangeCodec for GateioCodec {
     /// `spot.tickers` for all markets in one frame, then `spot.order_book_update` for each
     /// market at [`GateioCodec::interval`] (that channel takes one pair per request). Nothing
     /// when there are no markets.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, now: Timestamp) -> Vec<String> {
         if self.symbols.is_empty() {
             return Vec::new();
         }
@@ -464,11 +447,12 @@ impl ExchangeCodec for GateioCodec {
             .codes()
             .iter()
             .map(|pair| Value::from(pair.as_str()));
-        let mut frames = vec![self.request(TICKERS_CHANNEL, pairs.collect())];
+        let mut frames = vec![Self::request(TICKERS_CHANNEL, pairs.collect(), now)];
         frames.extend(self.symbols.codes().iter().map(|pair| {
-            self.request(
+            Self::request(
                 BOOK_CHANNEL,
                 vec![Value::from(pair.as_str()), Value::from(self.interval())],
+                now,
             )
         }));
         frames

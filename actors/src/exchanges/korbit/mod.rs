@@ -339,7 +339,7 @@ impl ExchangeCodec for KorbitCodec {
 
     /// One frame, an array of two requests: ticker and order book for every market. Nothing
     /// when there are no markets.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         if self.symbols.is_empty() {
             return Vec::new();
         }

@@ -552,7 +552,7 @@ impl ExchangeCodec for KrakenCodec {
 
     /// Three frames: `ticker` and `book` (at [`KrakenCodec::depth`]) for all markets, then
     /// `instrument` for the precisions the checksum needs. Nothing when there are no markets.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         if self.symbols.is_empty() {
             return Vec::new();
         }

@@ -478,7 +478,7 @@ impl ExchangeCodec for OkxCodec {
 
     /// One frame subscribing `tickers` and `books` for every market, in the order given, with
     /// [`OkxCodec::request_id`] as its id. Nothing when there are no markets.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         if self.symbols.is_empty() {
             return Vec::new();
         }

@@ -380,7 +380,7 @@ impl ExchangeCodec for UpbitCodec {
     /// `DEFAULT` format. Nothing when there are no markets (Upbit would answer `NO_CODES` and
     /// close). A new subscribe frame replaces the previous subscription on Upbit, so this frame
     /// is always the complete list.
-    fn subscribe(&self) -> Vec<String> {
+    fn subscribe(&self, _now: Timestamp) -> Vec<String> {
         if self.symbols.is_empty() {
             return Vec::new();
         }

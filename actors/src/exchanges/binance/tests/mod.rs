@@ -175,7 +175,7 @@ fn the_url_names_every_stream_and_nothing_is_sent() {
         codec.ws_url("ws://127.0.0.1:9002/"),
         expected.replace("wss://stream.binance.com:9443", "ws://127.0.0.1:9002")
     );
-    assert!(codec.subscribe().is_empty());
+    assert!(codec.subscribe(Timestamp::EPOCH).is_empty());
 }
 
 #[test]

@@ -140,7 +140,7 @@ fn price_only(price: &str) -> Expect {
 #[test]
 fn subscribe_is_one_array_with_ticket_types_and_format() {
     let codec = codec();
-    let frames = codec.subscribe();
+    let frames = codec.subscribe(Timestamp::EPOCH);
     assert_eq!(frames.len(), 1);
     let frame: Value = serde_json::from_str(&frames[0]).unwrap();
     let ticket = frame[0]["ticket"].as_str().unwrap();
@@ -160,7 +160,7 @@ fn subscribe_is_one_array_with_ticket_types_and_format() {
     assert_eq!(codec.ticket(), self::codec().ticket());
     let deeper = new(&markets(&MARKETS), 30).unwrap();
     assert_ne!(codec.ticket(), deeper.ticket());
-    assert!(new(&[], 5).unwrap().subscribe().is_empty());
+    assert!(new(&[], 5).unwrap().subscribe(Timestamp::EPOCH).is_empty());
 }
 
 #[test]
@@ -169,8 +169,12 @@ fn subscribe_has_the_shape_of_the_shared_fixture() {
         return;
     };
     let fixture: Value = serde_json::from_str(&text).unwrap();
-    let ours: Value =
-        serde_json::from_str(&new(&markets(&["BTC/KRW"]), 15).unwrap().subscribe()[0]).unwrap();
+    let ours: Value = serde_json::from_str(
+        &new(&markets(&["BTC/KRW"]), 15)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)[0],
+    )
+    .unwrap();
     let keys = |value: &Value| -> Vec<Vec<String>> {
         value
             .as_array()
@@ -192,7 +196,7 @@ fn depth_is_clamped_to_what_bithumb_sends() {
     for (index, (requested, expected)) in cases.into_iter().enumerate() {
         let codec = new(&markets(&["BTC/KRW"]), requested).unwrap();
         assert_eq!(codec.depth(), expected, "TC{index}");
-        let frame: Value = serde_json::from_str(&codec.subscribe()[0]).unwrap();
+        let frame: Value = serde_json::from_str(&codec.subscribe(Timestamp::EPOCH)[0]).unwrap();
         assert_eq!(
             frame[2]["codes"][0],
             format!("KRW-BTC.{expected}"),

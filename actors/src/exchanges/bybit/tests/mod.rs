@@ -172,7 +172,7 @@ fn last_only(last: &str) -> Expect {
 fn subscribe_sends_both_topics_per_market_ten_to_a_request() {
     let codec = codec();
     assert_eq!(codec.depth(), 50);
-    let frames = codec.subscribe();
+    let frames = codec.subscribe(Timestamp::EPOCH);
     assert_eq!(frames.len(), 1);
     let frame: Value = serde_json::from_str(&frames[0]).unwrap();
     assert_eq!(frame["op"], "subscribe");
@@ -189,11 +189,13 @@ fn subscribe_sends_both_topics_per_market_ten_to_a_request() {
     );
     assert_eq!(frame["req_id"].as_str().map(str::len), Some(16));
     assert!(frames[0].starts_with(r#"{"req_id":""#), "{}", frames[0]);
-    assert_eq!(codec.subscribe(), frames);
+    assert_eq!(codec.subscribe(Timestamp::EPOCH), frames);
 
     // Eleven markets are 22 topics: requests of 10, 10 and 2, in order.
     let many: Vec<_> = (0..11).map(|n| market(&format!("A{n}/USDT"))).collect();
-    let frames = BybitCodec::new(&many, 1).unwrap().subscribe();
+    let frames = BybitCodec::new(&many, 1)
+        .unwrap()
+        .subscribe(Timestamp::EPOCH);
     let args: Vec<Vec<Value>> = frames
         .iter()
         .map(|f| {
@@ -205,7 +207,12 @@ fn subscribe_sends_both_topics_per_market_ten_to_a_request() {
     assert_eq!(args[0][0], "tickers.A0USDT");
     assert_eq!(args[0][1], "orderbook.1.A0USDT");
     assert_eq!(args[2][1], "orderbook.1.A10USDT");
-    assert!(BybitCodec::new(&[], 1).unwrap().subscribe().is_empty());
+    assert!(
+        BybitCodec::new(&[], 1)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn last_only(last: &str) -> Expect {
 
 #[test]
 fn subscribe_is_one_frame_per_channel_and_market() {
-    let frames = codec().subscribe();
+    let frames = codec().subscribe(Timestamp::EPOCH);
     let frames: Vec<Value> = frames
         .iter()
         .map(|frame| serde_json::from_str(frame).unwrap())
@@ -137,7 +137,12 @@ fn subscribe_is_one_frame_per_channel_and_market() {
             request("ORDERBOOK", "SOL"),
         ]
     );
-    assert!(CoinoneCodec::new(&[], 5).unwrap().subscribe().is_empty());
+    assert!(
+        CoinoneCodec::new(&[], 5)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -148,7 +153,7 @@ fn subscribe_is_the_shared_fixture_for_btc() {
     let fixture: Value = serde_json::from_str(&text).unwrap();
     let codec = CoinoneCodec::new(&markets(&["BTC/KRW"]), 15).unwrap();
     let ours: Vec<Value> = codec
-        .subscribe()
+        .subscribe(Timestamp::EPOCH)
         .iter()
         .map(|frame| serde_json::from_str(frame).unwrap())
         .collect();

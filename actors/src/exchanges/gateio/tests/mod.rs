@@ -74,9 +74,7 @@ const CLOCK: i64 = 1_749_619_390;
 
 /// Asks for 10 levels: Gate offers 20 (at 20 ms) and 100 (at 100 ms).
 fn codec() -> GateioCodec {
-    GateioCodec::new(&markets(&MARKETS), 10)
-        .unwrap()
-        .with_clock(|| CLOCK)
+    GateioCodec::new(&markets(&MARKETS), 10).unwrap()
 }
 
 fn ms(millis: i64) -> Option<Timestamp> {
@@ -209,7 +207,7 @@ fn subscribe_frames_have_the_documented_shape() {
     assert_eq!(codec.ws_url(DEFAULT_WS_URL), "wss://api.gateio.ws/ws/v4/");
     assert_eq!(codec.ws_url("ws://127.0.0.1:9002/"), "ws://127.0.0.1:9002/");
     let frames: Vec<Value> = codec
-        .subscribe()
+        .subscribe(Timestamp::from_secs(CLOCK))
         .iter()
         .map(|frame| serde_json::from_str(frame).unwrap())
         .collect();
@@ -223,11 +221,16 @@ fn subscribe_frames_have_the_documented_shape() {
     .map(|frame| serde_json::from_str(frame).unwrap())
     .collect();
     assert_eq!(frames, expected);
-    assert!(GateioCodec::new(&[], 10).unwrap().subscribe().is_empty());
-    // Without a clock set, `time` is the wall clock.
-    let live = GateioCodec::new(&markets(&["BTC/USDT"]), 10).unwrap();
-    let frame: Value = serde_json::from_str(&live.subscribe()[0]).unwrap();
-    assert!(frame["time"].as_i64().unwrap() > CLOCK);
+    assert!(
+        GateioCodec::new(&[], 10)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
+    // `time` is whole seconds of the time given, rounded down.
+    let late = codec.subscribe(Timestamp::from_secs(CLOCK).plus_nanos(999_999_999));
+    let frame: Value = serde_json::from_str(&late[0]).unwrap();
+    assert_eq!(frame["time"].as_i64(), Some(CLOCK));
 }
 
 #[test]
@@ -241,12 +244,13 @@ fn depth_is_the_smallest_gate_offers_that_covers_the_request() {
         (400, 100, "100ms"),
     ];
     for (index, (requested, depth, interval)) in cases.into_iter().enumerate() {
-        let codec = GateioCodec::new(&markets(&["BTC/USDT"]), requested)
-            .unwrap()
-            .with_clock(|| CLOCK);
+        let codec = GateioCodec::new(&markets(&["BTC/USDT"]), requested).unwrap();
         assert_eq!(codec.depth(), depth, "TC{index}");
         assert_eq!(codec.interval(), interval, "TC{index}");
-        assert!(codec.subscribe()[1].contains(interval), "TC{index}");
+        assert!(
+            codec.subscribe(Timestamp::EPOCH)[1].contains(interval),
+            "TC{index}"
+        );
         assert_eq!(
             codec.rest_book_requests(),
             [format!(

@@ -114,7 +114,7 @@ fn close_only(close: &str) -> Expect {
 
 #[test]
 fn subscribe_is_one_array_of_two_requests() {
-    let frames = codec().subscribe();
+    let frames = codec().subscribe(Timestamp::EPOCH);
     assert_eq!(frames.len(), 1);
     let frame: Value = serde_json::from_str(&frames[0]).unwrap();
     assert_eq!(
@@ -124,7 +124,12 @@ fn subscribe_is_one_array_of_two_requests() {
             {"method":"subscribe","type":"orderbook","symbols":["eth_krw","xrp_krw","sol_krw"]}
         ])
     );
-    assert!(KorbitCodec::new(&[], 5).unwrap().subscribe().is_empty());
+    assert!(
+        KorbitCodec::new(&[], 5)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -134,7 +139,7 @@ fn subscribe_is_the_shared_fixture_for_btc() {
     };
     let fixture: Value = serde_json::from_str(&text).unwrap();
     let codec = KorbitCodec::new(&markets(&["BTC/KRW"]), 30).unwrap();
-    let ours: Value = serde_json::from_str(&codec.subscribe()[0]).unwrap();
+    let ours: Value = serde_json::from_str(&codec.subscribe(Timestamp::EPOCH)[0]).unwrap();
     assert_eq!(ours, fixture);
 }
 

@@ -166,7 +166,7 @@ fn decodes_the_shared_fixtures() {
         serde_json::from_str(&shared_fixture("ws_subscribe.json").unwrap()).unwrap();
     let single = KrakenCodec::new(&markets(&["BTC/USD"]), 10).unwrap();
     let ours: Vec<Value> = single
-        .subscribe()
+        .subscribe(Timestamp::EPOCH)
         .iter()
         .map(|frame| serde_json::from_str(frame).unwrap())
         .collect();

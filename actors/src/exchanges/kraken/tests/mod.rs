@@ -202,7 +202,7 @@ fn subscribe_frames_have_the_documented_shape() {
     assert_eq!(codec.ws_url(DEFAULT_WS_URL), "wss://ws.kraken.com/v2");
     assert_eq!(codec.ws_url("ws://127.0.0.1:9002/"), "ws://127.0.0.1:9002/");
     let frames: Vec<Value> = codec
-        .subscribe()
+        .subscribe(Timestamp::EPOCH)
         .iter()
         .map(|frame| serde_json::from_str(frame).unwrap())
         .collect();
@@ -215,7 +215,12 @@ fn subscribe_frames_have_the_documented_shape() {
     .map(|frame| serde_json::from_str(frame).unwrap())
     .collect();
     assert_eq!(frames, expected);
-    assert!(KrakenCodec::new(&[], 10).unwrap().subscribe().is_empty());
+    assert!(
+        KrakenCodec::new(&[], 10)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -233,7 +238,7 @@ fn depth_is_the_smallest_kraken_offers_that_covers_the_request() {
         let codec = KrakenCodec::new(&markets(&["BTC/USD"]), requested).unwrap();
         assert_eq!(codec.depth(), expected, "TC{index}");
         assert!(
-            codec.subscribe()[1].contains(&format!(r#""depth":{expected}"#)),
+            codec.subscribe(Timestamp::EPOCH)[1].contains(&format!(r#""depth":{expected}"#)),
             "TC{index}"
         );
         assert_eq!(

@@ -209,7 +209,7 @@ fn last_only(last: &str) -> Expect {
 #[test]
 fn subscribe_is_one_frame_with_both_channels_per_market() {
     let codec = codec();
-    let frames = codec.subscribe();
+    let frames = codec.subscribe(Timestamp::EPOCH);
     assert_eq!(frames.len(), 1);
     let frame: Value = serde_json::from_str(&frames[0]).unwrap();
     let id = codec.request_id();
@@ -232,8 +232,13 @@ fn subscribe_is_one_frame_with_both_channels_per_market() {
     );
     // Fields in the documented order, and the same id on every connection.
     assert!(frames[0].starts_with(r#"{"id":""#), "{}", frames[0]);
-    assert_eq!(codec.subscribe(), frames);
-    assert!(OkxCodec::new(&[], 5).unwrap().subscribe().is_empty());
+    assert_eq!(codec.subscribe(Timestamp::EPOCH), frames);
+    assert!(
+        OkxCodec::new(&[], 5)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn price_only(price: &str) -> Expect {
 #[test]
 fn subscribe_is_one_array_with_ticket_types_and_format() {
     let codec = codec();
-    let frames = codec.subscribe();
+    let frames = codec.subscribe(Timestamp::EPOCH);
     assert_eq!(frames.len(), 1);
     let frame: Value = serde_json::from_str(&frames[0]).unwrap();
     let ticket = frame[0]["ticket"].as_str().unwrap();
@@ -159,7 +159,12 @@ fn subscribe_is_one_array_with_ticket_types_and_format() {
     assert_ne!(codec.ticket(), deeper.ticket());
 
     // No markets: nothing to send (Upbit would answer NO_CODES).
-    assert!(UpbitCodec::new(&[], 5).unwrap().subscribe().is_empty());
+    assert!(
+        UpbitCodec::new(&[], 5)
+            .unwrap()
+            .subscribe(Timestamp::EPOCH)
+            .is_empty()
+    );
 }
 
 #[test]
@@ -177,7 +182,7 @@ fn depth_is_the_smallest_upbit_offers_that_covers_the_request() {
     for (index, (requested, expected)) in cases.into_iter().enumerate() {
         let codec = UpbitCodec::new(&markets(&["BTC/KRW"]), requested).unwrap();
         assert_eq!(codec.depth(), expected, "TC{index}");
-        let frame: Value = serde_json::from_str(&codec.subscribe()[0]).unwrap();
+        let frame: Value = serde_json::from_str(&codec.subscribe(Timestamp::EPOCH)[0]).unwrap();
         assert_eq!(
             frame[2]["codes"][0],
             format!("KRW-BTC.{expected}"),
