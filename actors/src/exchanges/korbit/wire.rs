@@ -18,6 +18,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::exchanges::json::{Malformed, ObjectOr, Raw, RawBytes};
+use crate::exchanges::num::NumError;
 use crate::exchanges::scan::{self, Scanner};
 
 /// Any WebSocket message: data, or a control frame.
@@ -197,14 +198,15 @@ impl<'a> Data<'a> {
 }
 
 impl ObjectLevels {
-    /// Reads a side with the scanner, converting each level as it is read.
+    /// Reads a side with the scanner, converting each level as it is read. Errors are built
+    /// out of line (`level_*`), so the loop run for every level carries none of their cost.
     pub fn scan(s: &mut Scanner<'_>) -> Result<ObjectLevels, Malformed> {
         let mut levels = Vec::with_capacity(LEVELS_CAPACITY);
         s.array(|s, index| {
             let mut price = None;
             let mut qty = None;
             if s.peek_value() != Some(b'{') {
-                return Err(s.shape(&format!("level {index} as an object")));
+                return Err(level_not_object(s, index));
             }
             s.object(|s, key| {
                 let (slot, name) = match key {
@@ -214,24 +216,52 @@ impl ObjectLevels {
                 };
                 let value = s
                     .decimal_token()
-                    .map_err(|e| scan::within(&format!("level {index} {name}"), e))?
-                    .map_err(|e| Malformed::new(format!("level {index} {name}: {e}")))?;
+                    .map_err(|e| level_json_error(index, name, e))?
+                    .map_err(|e| level_number_error(index, name, &e))?;
                 if slot.replace(value).is_some() {
-                    return Err(Malformed::new(format!(
-                        "level {index}: duplicate field {name}"
-                    )));
+                    return Err(level_duplicate(index, name));
                 }
                 Ok(())
             })?;
             levels.push(match (price, qty) {
                 (Some(price), Some(qty)) => Level::new(price, qty),
-                (None, _) => return Err(Malformed::new(format!("level {index}: no price"))),
-                (_, None) => return Err(Malformed::new(format!("level {index}: no qty"))),
+                (None, _) => return Err(level_missing(index, "price")),
+                (_, None) => return Err(level_missing(index, "qty")),
             });
             Ok(())
         })?;
         Ok(ObjectLevels(levels))
     }
+}
+
+#[cold]
+#[inline(never)]
+fn level_not_object(s: &Scanner<'_>, index: usize) -> Malformed {
+    s.shape(&format!("level {index} as an object"))
+}
+
+#[cold]
+#[inline(never)]
+fn level_json_error(index: usize, name: &str, error: Malformed) -> Malformed {
+    scan::within(&format!("level {index} {name}"), error)
+}
+
+#[cold]
+#[inline(never)]
+fn level_number_error(index: usize, name: &str, error: &NumError) -> Malformed {
+    Malformed::new(format!("level {index} {name}: {error}"))
+}
+
+#[cold]
+#[inline(never)]
+fn level_duplicate(index: usize, name: &str) -> Malformed {
+    Malformed::new(format!("level {index}: duplicate field {name}"))
+}
+
+#[cold]
+#[inline(never)]
+fn level_missing(index: usize, name: &str) -> Malformed {
+    Malformed::new(format!("level {index}: no {name}"))
 }
 
 impl<'de> Deserialize<'de> for ObjectLevels {

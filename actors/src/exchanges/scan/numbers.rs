@@ -68,8 +68,36 @@ impl<'a> Scanner<'a> {
     }
 
     /// A decimal written as a JSON number or as a JSON string holding one (the spelling a
-    /// [`super::json::Raw`] token allows): the JSON error, or the number's own.
+    /// [`super::json::Raw`] token allows): the JSON error, or the number's own. A plain number,
+    /// bare or quoted, is read inline in one pass (the decimal stays in registers: this runs
+    /// for every level of Korbit's and Coinone's books); anything else out of line.
+    #[inline(always)]
     pub fn decimal_token(&mut self) -> Result<Result<Decimal, NumError>, Malformed> {
+        let quoted = match self.peek_value() {
+            Some(b'"') => true,
+            Some(b'-' | b'0'..=b'9') => false,
+            _ => return self.decimal_token_general(),
+        };
+        let start = self.pos + usize::from(quoted);
+        let rest = self.bytes.get(start..).unwrap_or_default();
+        if let Some((value, len)) = num::scan_plain(rest) {
+            let next = rest.get(len);
+            let ends = if quoted {
+                next == Some(&b'"')
+            } else {
+                !matches!(next, Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+            };
+            if ends {
+                self.pos = start + len + usize::from(quoted);
+                return Ok(Ok(value));
+            }
+        }
+        self.decimal_token_general()
+    }
+
+    /// [`Scanner::decimal_token`] of anything but a plain number.
+    #[inline(never)]
+    fn decimal_token_general(&mut self) -> Result<Result<Decimal, NumError>, Malformed> {
         if let Some(b'-' | b'0'..=b'9') = self.peek_value() {
             return self.number_decimal();
         }
