@@ -170,8 +170,8 @@ pub struct DecodeArgs {
     #[arg(long)]
     pub rest: bool,
     /// Decode as the daemon would for these markets only (BASE/QUOTE; repeat for several):
-    /// frames of other markets are `unknown`. Also names the market of a Binance REST depth
-    /// body, which does not. Default: any market.
+    /// frames of other markets are `unknown`. Also names the market of a REST order-book body,
+    /// which on Binance, OKX, Gate.io and Korbit does not name its own. Default: any market.
     #[arg(long, value_name = "BASE/QUOTE")]
     pub market: Vec<String>,
     /// Book depth to keep, in levels per side (the exchange's nearest offered depth with

@@ -198,6 +198,16 @@ fn level_missing(index: usize, what: &str) -> Malformed {
     Malformed::new(format!("level {index}: no {what}"))
 }
 
+/// One side of a full book as it rests, cut to `depth` levels: levels of zero quantity (a
+/// price emptied in the same instant, which Bithumb and others still list) and of zero price
+/// (Upbit's and Bithumb's padding of a short side) are dropped first, so a snapshot holds only
+/// liquidity that is there and `depth` counts real levels. Every codec's snapshots go through
+/// this; deltas keep their zeros, which remove levels.
+pub fn resting(levels: &mut Vec<Level>, depth: usize) {
+    levels.retain(|level| !level.price.is_zero() && !level.quantity.is_zero());
+    levels.truncate(depth);
+}
+
 /// Checks that bids descend and asks ascend strictly in price, so that the first level of each
 /// side is the best. An exchange that breaks this has sent something else than a book.
 pub fn check_best_first(bids: &[Level], asks: &[Level]) -> Result<(), Malformed> {
@@ -221,6 +231,37 @@ mod tests {
             Decimal::from_str(price).unwrap(),
             Decimal::from_str(quantity).unwrap(),
         )
+    }
+
+    #[test]
+    fn resting_drops_emptied_levels_and_padding_before_the_cut() {
+        let cases = [
+            (vec![], 5, vec![]),
+            (
+                vec![lv("10", "1"), lv("9", "2")],
+                5,
+                vec![lv("10", "1"), lv("9", "2")],
+            ),
+            (
+                vec![lv("10", "0"), lv("9", "2"), lv("8", "1")],
+                1,
+                vec![lv("9", "2")],
+            ),
+            (
+                vec![lv("10", "1"), lv("0", "0"), lv("0", "0")],
+                5,
+                vec![lv("10", "1")],
+            ),
+            (
+                vec![lv("10", "1"), lv("9", "0.000"), lv("8", "3")],
+                2,
+                vec![lv("10", "1"), lv("8", "3")],
+            ),
+        ];
+        for (index, (mut levels, depth, expected)) in cases.into_iter().enumerate() {
+            resting(&mut levels, depth);
+            assert_eq!(levels, expected, "TC{index}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!
 //! - decoding returns, and an error leaves the output as it was;
 //! - a decoded item belongs to the exchange that decoded it;
+//! - a decoded snapshot lists no emptied level or padding (no zero price or quantity);
 //! - a book the [`OrderBook`] accepted is never crossed, never deeper than [`DEPTH`], and its
 //!   levels are strictly ordered best first with positive quantities.
 
@@ -38,6 +39,14 @@ pub fn run(exchange: Exchange, input: &[u8]) {
         for rest in [false, true] {
             for item in decode(codec.as_mut(), frame, received, rest) {
                 assert_eq!(item.exchange(), exchange, "an item of another exchange");
+                if let MarketData::Book(snapshot) = &item {
+                    let empty = snapshot
+                        .bids
+                        .iter()
+                        .chain(&snapshot.asks)
+                        .find(|level| level.price.is_zero() || level.quantity.is_zero());
+                    assert!(empty.is_none(), "a snapshot with the level {empty:?}");
+                }
                 follow(codec.as_ref(), &mut books, item);
             }
         }

@@ -38,7 +38,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use self::wire::{
     AnyEvent, DepthEvent, ErrorBody, Frame, Payload, RestBody, StreamKind, TickerEvent,
 };
-use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
 use super::scan::Scanner;
@@ -310,16 +310,34 @@ impl BinanceCodec {
     }
 
     /// A frame of no stream and no event in discovery mode: a partial book on a raw stream
-    /// (`/ws/<symbol>@depth20@100ms`) names no market, so it cannot be attributed.
+    /// (`/ws/<symbol>@depth20@100ms`) names no market, so it cannot be attributed; another
+    /// object naming a symbol (`s`) is a raw stream the codec does not read (`@bookTicker`,
+    /// whose frames carry no event type) and is [`FrameClass::Unknown`]; anything else is not
+    /// a Binance frame.
     fn raw_depth(&self, frame: &[u8]) -> Result<FrameClass, Malformed> {
-        let mut event = DepthEvent::default();
-        Scanner::whole_into(frame, &mut event, DepthEvent::scan)?;
-        Err(Malformed::new(if event.last_update_id.is_some() {
-            "a partial book on a raw stream does not name its market; decode the combined \
-             stream ({\"stream\":..,\"data\":..}), which does"
-        } else {
-            "neither a stream event, a reply, an error nor an event"
-        }))
+        let mut keys = (false, false);
+        Scanner::whole_into(frame, &mut keys, |s, (partial_book, symbol)| {
+            s.object(|s, key| {
+                *partial_book |= key == b"lastUpdateId";
+                *symbol |= key == b"s";
+                s.skip_value()
+            })
+        })?;
+        if keys.0 {
+            // Its levels' own errors first, as for any book.
+            let mut event = DepthEvent::default();
+            Scanner::whole_into(frame, &mut event, DepthEvent::scan)?;
+        }
+        match keys {
+            (true, _) => Err(Malformed::new(
+                "a partial book on a raw stream does not name its market; decode the combined \
+                 stream ({\"stream\":..,\"data\":..}), which does",
+            )),
+            (false, true) => Ok(FrameClass::Unknown),
+            (false, false) => Err(Malformed::new(
+                "neither a stream event, a reply, an error nor an event",
+            )),
+        }
     }
 
     /// A top-N book (stream or REST), cut to the subscribed depth.
@@ -334,8 +352,8 @@ impl BinanceCodec {
         let seq = last_update_id.ok_or_else(|| Malformed::missing("lastUpdateId"))?;
         let PairLevels(mut bids) = bids.ok_or_else(|| Malformed::missing("bids"))?;
         let PairLevels(mut asks) = asks.ok_or_else(|| Malformed::missing("asks"))?;
-        bids.truncate(self.depth);
-        asks.truncate(self.depth);
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         check_best_first(&bids, &asks)?;
         Ok(BookSnapshot {
             exchange: Exchange::Binance,
@@ -367,7 +385,7 @@ impl BinanceCodec {
                 let mut class = FrameClass::Unknown;
                 for (index, item) in items.iter().enumerate() {
                     let decoded = self
-                        .push_rest_ticker(item, received, out)
+                        .push_rest_ticker(item, expect, received, out)
                         .map_err(|Malformed(reason)| Malformed(format!("[{index}]: {reason}")))?;
                     if decoded == FrameClass::Data {
                         class = FrameClass::Data;
@@ -385,7 +403,7 @@ impl BinanceCodec {
         let is_book = item.last_update_id.is_some();
         let market = match (expect, is_book) {
             (Expect::Ticker | Expect::Any, false) => {
-                return self.push_rest_ticker(&item, received, out);
+                return self.push_rest_ticker(&item, expect, received, out);
             }
             (Expect::Ticker, true) => {
                 return Err(Malformed::new("an order book in a ticker response"));
@@ -419,12 +437,21 @@ impl BinanceCodec {
         }
     }
 
+    /// A `ticker/24hr` object. Decoded without its request, a `ticker/bookTicker` object (best
+    /// bid and ask, no last price) is another endpoint's body, [`FrameClass::Unknown`]; in a
+    /// `ticker/24hr` response it is an error.
     fn push_rest_ticker(
         &self,
         item: &RestBody<'_>,
+        expect: Expect<'_>,
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
+        let book_ticker =
+            item.last_price.is_none() && (item.bid_price.is_some() || item.ask_price.is_some());
+        if book_ticker && matches!(expect, Expect::Any) {
+            return Ok(FrameClass::Unknown);
+        }
         let symbol = item.symbol.ok_or_else(|| Malformed::missing("symbol"))?;
         let Some(market) = self.symbols.market(symbol) else {
             return Ok(FrameClass::Unknown);

@@ -35,7 +35,7 @@ use premia_events::{Exchange, Market, Timestamp};
 
 use self::symbols::Topic;
 use self::wire::{Data, Frame, RestBody, RestResult, Subscribe};
-use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
 use super::symbol_map::{SymbolMap, split_by_quote};
@@ -210,8 +210,8 @@ impl BybitCodec {
         let PairLevels(mut asks) = data.a.take().ok_or_else(|| Malformed::missing("a"))?;
         match frame.kind {
             Some("snapshot") => {
-                bids.truncate(self.depth);
-                asks.truncate(self.depth);
+                resting(&mut bids, self.depth);
+                resting(&mut asks, self.depth);
                 check_best_first(&bids, &asks)?;
                 out.push(MarketData::Book(BookSnapshot {
                     exchange: Exchange::Bybit,
@@ -329,8 +329,8 @@ impl BybitCodec {
         };
         let PairLevels(mut bids) = result.b.ok_or_else(|| Malformed::missing("result.b"))?;
         let PairLevels(mut asks) = result.a.ok_or_else(|| Malformed::missing("result.a"))?;
-        bids.truncate(self.depth);
-        asks.truncate(self.depth);
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
             exchange: Exchange::Bybit,

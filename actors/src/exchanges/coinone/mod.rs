@@ -35,7 +35,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{Data, Message, ObjectLevels, RestBody};
-use super::book::{check_best_first, kept_depth, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth, resting};
 use super::json::{
     self, Malformed, ObjectOr, Raw, RawBytes, decimal, decimal_opt, guarded, millis_opt,
 };
@@ -170,8 +170,8 @@ impl CoinoneCodec {
         let ObjectLevels(mut asks) = asks.ok_or_else(|| Malformed::missing("asks"))?;
         bids.sort_unstable_by_key(|level| std::cmp::Reverse(level.price));
         asks.sort_unstable_by_key(|level| level.price);
-        bids.truncate(self.depth);
-        asks.truncate(self.depth);
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         // Sorted, so this only fails on two levels at one price.
         check_best_first(&bids, &asks)?;
         let seq = id

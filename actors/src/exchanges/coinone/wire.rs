@@ -124,11 +124,12 @@ impl<'a> Data<'a> {
 pub struct RestBody<'a> {
     /// `success` or `error`.
     pub result: Option<&'a str>,
-    /// `"0"` on success, the error's code otherwise.
-    #[serde(borrow)]
+    /// `"0"` on success, the error's code otherwise (`errorCode` in some of Coinone's
+    /// documented error bodies).
+    #[serde(borrow, alias = "errorCode")]
     pub error_code: Option<Raw<'a>>,
-    /// The error's message.
-    #[serde(borrow)]
+    /// The error's message (`errorMsg` likewise).
+    #[serde(borrow, alias = "errorMsg")]
     pub error_msg: Option<Raw<'a>>,
     /// `ticker_new`: the tickers.
     #[serde(borrow)]

@@ -40,7 +40,7 @@ use serde_json::Value;
 use self::wire::{
     BookResult, ErrorBody, Frame, Payload, RestBook, StatusResult, TickerResult, data_kind,
 };
-use super::book::{PairLevels, check_best_first, kept_depth, pick_depth};
+use super::book::{PairLevels, check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -303,10 +303,9 @@ impl GateioCodec {
         })
     }
 
-    /// One side of a full book: without zero quantities, at most [`GateioCodec::depth`] levels.
+    /// One side of a full book as it rests ([`resting`]), at most [`GateioCodec::depth`] levels.
     fn side(&self, mut levels: Vec<Level>) -> Vec<Level> {
-        levels.retain(|level| !level.quantity.is_zero());
-        levels.truncate(self.depth);
+        resting(&mut levels, self.depth);
         levels
     }
 

@@ -34,7 +34,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{Data, ErrorBody, Message, ObjectLevels, RestBody, RestData};
-use super::book::{check_best_first, kept_depth};
+use super::book::{check_best_first, kept_depth, resting};
 use super::json::{self, Malformed, ObjectOr, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
 use super::symbol_map::SymbolMap;
@@ -170,8 +170,8 @@ impl KorbitCodec {
     ) -> Result<MarketData, Malformed> {
         let ObjectLevels(mut bids) = data.bids.take().ok_or_else(|| Malformed::missing("bids"))?;
         let ObjectLevels(mut asks) = data.asks.take().ok_or_else(|| Malformed::missing("asks"))?;
-        bids.truncate(self.depth);
-        asks.truncate(self.depth);
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         check_best_first(&bids, &asks)?;
         let time = millis_opt("data.timestamp", data.timestamp)?.or(fallback);
         Ok(MarketData::Book(BookSnapshot {
@@ -400,6 +400,8 @@ impl ExchangeCodec for KorbitCodec {
                     self.data_message(kind, &mut message, received, out)
                 }
                 Some(_) => Ok(FrameClass::Unknown),
+                // A private channel's message (`myOrder`, `myAsset`): not one the feed reads.
+                None if message.channel_type.is_some() => Ok(FrameClass::Unknown),
                 None => Err(Malformed::new("no type or status field")),
             }
         })

@@ -27,6 +27,10 @@ pub struct Message<'a> {
     /// `ticker`, `orderbook`, `trade`, ...
     #[serde(rename = "type")]
     pub kind: Option<&'a str>,
+    /// A private channel's message names its channel here instead (`myOrder`, `myTrade`, on
+    /// the private endpoint the feed never subscribes to).
+    #[serde(rename = "channelType")]
+    pub channel_type: Option<&'a str>,
     /// The server's send time, ms since the epoch.
     #[serde(borrow)]
     pub timestamp: Option<RawBytes<'a>>,
@@ -164,6 +168,7 @@ impl<'a> Message<'a> {
         Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
                 b"type" => s.field(&mut out.kind, "type", Scanner::str),
+                b"channelType" => s.field(&mut out.channel_type, "channelType", Scanner::str),
                 b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
                 b"symbol" => s.field(&mut out.symbol, "symbol", Scanner::str),
                 b"data" => s.object_field(&mut out.data, "data", Data::scan),

@@ -49,7 +49,7 @@ use self::wire::{
     BookItem, Frame, InstrumentData, LevelItem, Payload, RestEnvelope, RestItem, RestLevel,
     TickerItem, channel_kind,
 };
-use super::book::{check_best_first, kept_depth, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, DecimalStr, Malformed, NumberText, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
@@ -281,10 +281,9 @@ impl KrakenCodec {
         Ok(class)
     }
 
-    /// One side of a snapshot: without zero quantities, at most [`KrakenCodec::depth`] levels.
+    /// One side of a full book as it rests ([`resting`]), at most [`KrakenCodec::depth`] levels.
     fn side(&self, mut levels: Vec<Level>) -> Vec<Level> {
-        levels.retain(|level| !level.quantity.is_zero());
-        levels.truncate(self.depth);
+        resting(&mut levels, self.depth);
         levels
     }
 

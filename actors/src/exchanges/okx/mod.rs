@@ -36,7 +36,7 @@ use premia_events::marketdata::{BookDelta, BookSnapshot, Level, MarketData, Tick
 use premia_events::{Exchange, Market, Timestamp};
 
 use self::wire::{Frame, Item, OkxLevels, Subscribe, SubscribeArg};
-use super::book::{check_best_first, kept_depth};
+use super::book::{check_best_first, kept_depth, resting};
 use super::crc32::Crc32;
 use super::json::{self, Malformed, Raw, decimal, decimal_opt, guarded, millis_opt};
 use super::request;
@@ -378,8 +378,8 @@ fn snapshot(
     exchange_time: Option<Timestamp>,
     received: Timestamp,
 ) -> Result<BookSnapshot, Malformed> {
-    bids.truncate(depth);
-    asks.truncate(depth);
+    resting(&mut bids, depth);
+    resting(&mut asks, depth);
     check_best_first(&bids, &asks)?;
     Ok(BookSnapshot {
         exchange: Exchange::Okx,

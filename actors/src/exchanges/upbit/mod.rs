@@ -32,7 +32,7 @@ use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
 use self::wire::{ErrorBody, Quote, Units};
-use super::book::{check_best_first, kept_depth, pick_depth};
+use super::book::{check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, Malformed, Raw, RawBytes, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
@@ -281,11 +281,8 @@ impl UpbitCodec {
             .orderbook_units
             .take()
             .ok_or_else(|| Malformed::missing("orderbook_units"))?;
-        asks.truncate(self.depth);
-        bids.truncate(self.depth);
-        // Zero prices pad the shorter side.
-        asks.retain(|level| !level.price.is_zero());
-        bids.retain(|level| !level.price.is_zero());
+        resting(&mut asks, self.depth);
+        resting(&mut bids, self.depth);
         check_best_first(&bids, &asks)?;
         out.push(MarketData::Book(BookSnapshot {
             exchange: self.dialect.exchange,

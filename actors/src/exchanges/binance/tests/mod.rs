@@ -622,11 +622,14 @@ fn decodes_diff_depth_events() {
     let mut discovering = BinanceCodec::new(&[], 20).unwrap();
     run_ws(
         &mut discovering,
-        &[Case::new(
-            "raw diff depth",
-            diff,
-            Expect::data(vec![expected]),
-        )],
+        &[
+            Case::new("raw diff depth", diff, Expect::data(vec![expected])),
+            Case::new(
+                "raw @bookTicker stream (no event type): not one the codec reads",
+                r#"{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}"#,
+                Expect::class(FrameClass::Unknown),
+            ),
+        ],
     );
 }
 

@@ -65,8 +65,13 @@ fn decodes_rest_bodies() {
             Expect::Rejected("names no market and 3 are configured"),
         ),
         Case::new(
-            "ticker without lastPrice",
-            r#"{"symbol":"ETHUSDT","bidPrice":"1"}"#,
+            "ticker/bookTicker body (best bid and ask, no last price): another endpoint's",
+            r#"{"symbol":"ETHUSDT","bidPrice":"2754.27000000","bidQty":"14.06430000","askPrice":"2754.28000000","askQty":"0.02020000"}"#,
+            Expect::class(FrameClass::Unknown),
+        ),
+        Case::new(
+            "ticker without lastPrice or best prices",
+            r#"{"symbol":"ETHUSDT","volume":"1"}"#,
             Expect::Rejected("missing field lastPrice"),
         ),
         Case::new(
@@ -109,6 +114,7 @@ fn decode_rest_for_takes_the_market_from_the_request() {
         "/api/v3/depth?symbol=BNBUSDT&limit=5",
         "/api/v3/depth?limit=5",
         "/api/v3/exchangeInfo",
+        eth_ticker,
     ];
     let cases = [
         Case::new(
@@ -150,6 +156,11 @@ fn decode_rest_for_takes_the_market_from_the_request() {
             "not our request",
             "{}",
             Expect::Rejected("not a Binance ticker or depth"),
+        ),
+        Case::new(
+            "a ticker/24hr response without lastPrice",
+            r#"{"symbol":"ETHUSDT","bidPrice":"1"}"#,
+            Expect::Rejected("missing field lastPrice"),
         ),
     ];
     run_cases(

@@ -243,6 +243,20 @@ fn decodes_websocket_frames() {
             Expect::data(vec![eth_btc_book()]),
         ),
         Case::new(
+            // Bithumb lists a price emptied in the same instant with size 0 (seen live).
+            "emptied level (size 0) dropped from the snapshot",
+            r#"{"type":"orderbook","code":"KRW-XRP","total_ask_size":2.5,"total_bid_size":7.1,"orderbook_units":[{"ask_price":3010,"bid_price":3009,"ask_size":1.5,"bid_size":0.5},{"ask_price":3011,"bid_price":3008,"ask_size":1,"bid_size":2.5},{"ask_price":3015,"bid_price":3007,"ask_size":0,"bid_size":4.1}],"level":1,"timestamp":1790133505564,"stream_type":"SNAPSHOT"}"#,
+            Expect::data(vec![
+                MarketData::Book(book(
+                    Exchange::Bithumb,
+                    "XRP/KRW",
+                    &[("3009", "0.5"), ("3008", "2.5"), ("3007", "4.1")],
+                    &[("3010", "1.5"), ("3011", "1")],
+                ))
+                .with_time(1_790_133_505_564),
+            ]),
+        ),
+        Case::new(
             "status heartbeat",
             STATUS_UP,
             Expect::class(FrameClass::Status),

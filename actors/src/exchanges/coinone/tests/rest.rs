@@ -77,6 +77,11 @@ fn decodes_rest_bodies() {
             Expect::class(FrameClass::Error("107: Parameter value is wrong".into())),
         ),
         Case::new(
+            "error with HTTP 200, in the camel-case spelling Coinone also documents",
+            r#"{"result":"error","errorCode":"105","errorMsg":"Price is not correct"}"#,
+            Expect::class(FrameClass::Error("105: Price is not correct".into())),
+        ),
+        Case::new(
             "ticker of a market not configured",
             REST_TICKER_KRW_ETH.replace("\"eth\"", "\"ada\""),
             Expect::class(FrameClass::Unknown),

@@ -218,6 +218,24 @@ fn decodes_websocket_frames() {
             ]),
         ),
         Case::new(
+            "emptied level (qty 0) dropped from the snapshot",
+            r#"{"type":"orderbook","symbol":"sol_krw","timestamp":1749619399001,"data":{"asks":[{"price":"216350","qty":"0"},{"price":"216400","qty":"0.5"}],"bids":[{"price":"216300","qty":"1"}]}}"#,
+            Expect::data(vec![
+                MarketData::Book(book(
+                    Exchange::Korbit,
+                    "SOL/KRW",
+                    &[("216300", "1")],
+                    &[("216400", "0.5")],
+                ))
+                .with_time(1_749_619_399_001),
+            ]),
+        ),
+        Case::new(
+            "private channel message (channelType, no type): not one the feed reads",
+            r#"{"symbol":"btc_krw","timestamp":1700000000000,"channelType":"myOrder","order":{"orders":[]}}"#,
+            Expect::class(FrameClass::Unknown),
+        ),
+        Case::new(
             "ticker without the optional fields or time",
             r#"{"type":"ticker","symbol":"sol_krw","data":{"close":"216350"}}"#,
             Expect::data(vec![MarketData::Ticker(ticker(
