@@ -447,8 +447,12 @@ impl BinanceCodec {
         received: Timestamp,
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, Malformed> {
-        let book_ticker =
-            item.last_price.is_none() && (item.bid_price.is_some() || item.ask_price.is_some());
+        // Best prices and none of a 24 h ticker's own fields.
+        let book_ticker = (item.bid_price.is_some() || item.ask_price.is_some())
+            && item.last_price.is_none()
+            && item.open_price.is_none()
+            && item.volume.is_none()
+            && item.close_time.is_none();
         if book_ticker && matches!(expect, Expect::Any) {
             return Ok(FrameClass::Unknown);
         }
