@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use premia_events::{Asset, Exchange, Market};
 
 use super::CodecSetupError;
+use super::json::Malformed;
 
 /// Configured markets and their codes on one exchange, in the order given.
 #[derive(Clone, Debug)]
@@ -96,6 +97,21 @@ impl SymbolMap {
             return Some(Cow::Borrowed(market));
         }
         self.discover.and_then(|parse| parse(code)).map(Cow::Owned)
+    }
+
+    /// The one configured market, for a REST order-book body that does not name its own
+    /// (Binance, OKX, Gate.io and Korbit send none) decoded without its request: unambiguous
+    /// only with a single market. `body` names the body, `decode_for` the codec's
+    /// `decode_rest_for`, in the error (which `premia decode` turns into a `--market` hint).
+    pub fn only_market(&self, body: &str, decode_for: &str) -> Result<&Market, Malformed> {
+        match self.markets.as_slice() {
+            [market] => Ok(market),
+            markets => Err(Malformed::new(format!(
+                "{body} names no market and {} are configured; decode it with its request \
+                 ({decode_for}) or name the market",
+                markets.len()
+            ))),
+        }
     }
 
     /// Whether this map reads any code (built from no markets by [`SymbolMap::with_discovery`]).

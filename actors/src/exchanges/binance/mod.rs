@@ -427,14 +427,8 @@ impl BinanceCodec {
     /// The market of a depth body decoded without its request: only unambiguous with a single
     /// configured market.
     fn only_market(&self) -> Result<&Market, Malformed> {
-        match self.symbols.markets() {
-            [market] => Ok(market),
-            markets => Err(Malformed::new(format!(
-                "a depth body names no market and {} are configured; decode it with its \
-                 request (BinanceCodec::decode_rest_for) or name the market",
-                markets.len()
-            ))),
-        }
+        self.symbols
+            .only_market("a depth body", "BinanceCodec::decode_rest_for")
     }
 
     /// A `ticker/24hr` object. Decoded without its request, a `ticker/bookTicker` object (best

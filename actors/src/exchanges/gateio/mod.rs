@@ -365,14 +365,8 @@ impl GateioCodec {
     /// The market of an order-book body decoded without its request: only unambiguous with a
     /// single configured market.
     fn only_market(&self) -> Result<&Market, Malformed> {
-        match self.symbols.markets() {
-            [market] => Ok(market),
-            markets => Err(Malformed::new(format!(
-                "an order_book body names no market and {} are configured; decode it with its \
-                 request (GateioCodec::decode_rest_for)",
-                markets.len()
-            ))),
-        }
+        self.symbols
+            .only_market("an order_book body", "GateioCodec::decode_rest_for")
     }
 
     /// One subscribe request sent at `now` (Gate requires its `time`, in seconds, within 60 s

@@ -275,14 +275,8 @@ impl KorbitCodec {
     /// The market of an order-book body decoded without its request: only unambiguous with a
     /// single configured market.
     fn only_market(&self) -> Result<&Market, Malformed> {
-        match self.symbols.markets() {
-            [market] => Ok(market),
-            markets => Err(Malformed::new(format!(
-                "an order-book body names no market and {} are configured; decode it with its \
-                 request (KorbitCodec::decode_rest_for)",
-                markets.len()
-            ))),
-        }
+        self.symbols
+            .only_market("an order-book body", "KorbitCodec::decode_rest_for")
     }
 }
 

@@ -304,14 +304,8 @@ impl OkxCodec {
     /// The market of a book body decoded without its request: only unambiguous with a single
     /// configured market.
     fn only_market(&self) -> Result<&Market, Malformed> {
-        match self.symbols.markets() {
-            [market] => Ok(market),
-            markets => Err(Malformed::new(format!(
-                "a books body names no instrument and {} are configured; decode it with its \
-                 request (OkxCodec::decode_rest_for)",
-                markets.len()
-            ))),
-        }
+        self.symbols
+            .only_market("a books body", "OkxCodec::decode_rest_for")
     }
 }
 

@@ -55,7 +55,7 @@ fn decodes_rest_bodies() {
         Case::new(
             "books body with several markets configured",
             REST_BOOKS_SOL_USDT,
-            Expect::Rejected("names no instrument and 3 are configured"),
+            Expect::Rejected("names no market and 3 are configured"),
         ),
         Case::new(
             "no code",
