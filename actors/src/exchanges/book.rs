@@ -180,21 +180,25 @@ fn level_too_long(index: usize, quantity: &str, max_fields: usize) -> Malformed 
     })
 }
 
+/// The JSON error `error` of element `what` of level `index`, naming it (built out of line,
+/// for every codec's level reader).
 #[cold]
 #[inline(never)]
-fn level_json_error(index: usize, what: &str, error: Malformed) -> Malformed {
+pub fn level_json_error(index: usize, what: &str, error: Malformed) -> Malformed {
     scan::within(&format!("level {index} {what}"), error)
 }
 
+/// Element `what` of level `index` is not an exact decimal.
 #[cold]
 #[inline(never)]
-fn level_number_error(index: usize, what: &str, error: &NumError) -> Malformed {
+pub fn level_number_error(index: usize, what: &str, error: &NumError) -> Malformed {
     Malformed::new(format!("level {index} {what}: {error}"))
 }
 
+/// Level `index` has no `what`.
 #[cold]
 #[inline(never)]
-fn level_missing(index: usize, what: &str) -> Malformed {
+pub fn level_missing(index: usize, what: &str) -> Malformed {
     Malformed::new(format!("level {index}: no {what}"))
 }
 

@@ -17,9 +17,9 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::exchanges::book::{level_json_error, level_missing, level_number_error};
 use crate::exchanges::json::{Malformed, ObjectOr, Raw, RawBytes};
-use crate::exchanges::num::NumError;
-use crate::exchanges::scan::{self, Scanner};
+use crate::exchanges::scan::Scanner;
 
 /// Any WebSocket message: data, or a control frame.
 #[derive(Debug, Default, Deserialize)]
@@ -247,26 +247,8 @@ fn level_not_object(s: &Scanner<'_>, index: usize) -> Malformed {
 
 #[cold]
 #[inline(never)]
-fn level_json_error(index: usize, name: &str, error: Malformed) -> Malformed {
-    scan::within(&format!("level {index} {name}"), error)
-}
-
-#[cold]
-#[inline(never)]
-fn level_number_error(index: usize, name: &str, error: &NumError) -> Malformed {
-    Malformed::new(format!("level {index} {name}: {error}"))
-}
-
-#[cold]
-#[inline(never)]
 fn level_duplicate(index: usize, name: &str) -> Malformed {
     Malformed::new(format!("level {index}: duplicate field {name}"))
-}
-
-#[cold]
-#[inline(never)]
-fn level_missing(index: usize, name: &str) -> Malformed {
-    Malformed::new(format!("level {index}: no {name}"))
 }
 
 impl<'de> Deserialize<'de> for ObjectLevels {
