@@ -312,6 +312,48 @@ pub fn assert_total(codec: &mut dyn ExchangeCodec, bytes: &[u8]) {
     }
 }
 
+/// Upbit's and Bithumb's `SIMPLE` WebSocket format: each `DEFAULT` key premia reads and its
+/// abbreviation, as the exchanges document them.
+pub const UPBIT_SIMPLE_KEYS: [(&str, &str); 13] = [
+    ("type", "ty"),
+    ("code", "cd"),
+    ("opening_price", "op"),
+    ("high_price", "hp"),
+    ("low_price", "lp"),
+    ("trade_price", "tp"),
+    ("acc_trade_volume_24h", "atv24h"),
+    ("timestamp", "tms"),
+    ("orderbook_units", "obu"),
+    ("ask_price", "ap"),
+    ("bid_price", "bp"),
+    ("ask_size", "as"),
+    ("bid_size", "bs"),
+];
+
+/// Checks that each of `frames` (in a `DEFAULT` format) decodes exactly as it does with its keys
+/// abbreviated by `keys` (`(default, short)` pairs, replaced where they stand as keys), so a
+/// frame recorded in the exchange's short format reads the same.
+pub fn assert_abbreviated_decode_alike(
+    codec: &mut dyn ExchangeCodec,
+    frames: &[&str],
+    keys: &[(&str, &str)],
+) {
+    for frame in frames {
+        let short = keys
+            .iter()
+            .fold((*frame).to_string(), |text, (long, short)| {
+                text.replace(&format!("\"{long}\":"), &format!("\"{short}\":"))
+            });
+        assert_ne!(&short, frame, "no key of {frame} was abbreviated");
+        let mut expected = Vec::new();
+        let class = codec.decode(frame.as_bytes(), RECEIVED, &mut expected);
+        let mut got = Vec::new();
+        let short_class = codec.decode(short.as_bytes(), RECEIVED, &mut got);
+        assert_eq!(short_class, class, "{short}");
+        assert_eq!(got, expected, "{short}");
+    }
+}
+
 /// Checks that every strict prefix of `frame` (a valid JSON object or array without trailing
 /// whitespace) is rejected by `decode` or `decode_rest`, as chosen, without appending anything.
 pub fn assert_prefixes_rejected(codec: &mut dyn ExchangeCodec, frame: &[u8], rest: bool) {

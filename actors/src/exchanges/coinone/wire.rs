@@ -9,6 +9,10 @@
 //! `data`. Prices and quantities are JSON strings, kept raw ([`Raw`], which also takes a JSON
 //! number) until the codec converts them exactly; book levels `{"price":..,"qty":..}` are
 //! converted as they are read ([`ObjectLevels`], shared with Korbit).
+//!
+//! Data frames in the `SHORT` format (abbreviated keys: `r`, `c`, `d`; in `d`: `qc`, `tc`, `t`,
+//! `i`, `la`, `fi`, `hi`, `lo`, `tv`, `abp`, `bbp`, and `a`/`b` levels of `p`/`q`) read the same,
+//! for frames recorded by other tools; premia itself subscribes in `DEFAULT`.
 
 use serde::Deserialize;
 
@@ -83,9 +87,11 @@ impl<'a> Message<'a> {
     pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
         Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
-                b"response_type" => s.field(&mut out.response_type, "response_type", Scanner::str),
-                b"channel" => s.field(&mut out.channel, "channel", Scanner::str),
-                b"data" => s.object_field(&mut out.data, "data", Data::scan),
+                b"response_type" | b"r" => {
+                    s.field(&mut out.response_type, "response_type", Scanner::str)
+                }
+                b"channel" | b"c" => s.field(&mut out.channel, "channel", Scanner::str),
+                b"data" | b"d" => s.object_field(&mut out.data, "data", Data::scan),
                 b"error_code" => s.field(&mut out.error_code, "error_code", |s| s.raw().map(Raw)),
                 b"message" => s.field(&mut out.message, "message", |s| s.raw().map(Raw)),
                 _ => s.skip_value(),
@@ -97,23 +103,31 @@ impl<'a> Message<'a> {
 impl<'a> Data<'a> {
     fn scan(s: &mut Scanner<'a>, out: &mut Data<'a>) -> Result<(), Malformed> {
         s.object(|s, key| match key {
-            b"quote_currency" => s.field(&mut out.quote_currency, "quote_currency", Scanner::str),
-            b"target_currency" => {
+            b"quote_currency" | b"qc" => {
+                s.field(&mut out.quote_currency, "quote_currency", Scanner::str)
+            }
+            b"target_currency" | b"tc" => {
                 s.field(&mut out.target_currency, "target_currency", Scanner::str)
             }
-            b"timestamp" => s.field(&mut out.timestamp, "timestamp", |s| s.raw().map(Raw)),
-            b"id" => s.field(&mut out.id, "id", |s| s.raw().map(Raw)),
-            b"last" => s.field(&mut out.last, "last", Scanner::token),
-            b"first" => s.field(&mut out.first, "first", Scanner::token),
-            b"high" => s.field(&mut out.high, "high", Scanner::token),
-            b"low" => s.field(&mut out.low, "low", Scanner::token),
-            b"target_volume" => s.field(&mut out.target_volume, "target_volume", Scanner::token),
-            b"ask_best_price" => s.field(&mut out.ask_best_price, "ask_best_price", Scanner::token),
-            b"bid_best_price" => s.field(&mut out.bid_best_price, "bid_best_price", Scanner::token),
+            b"timestamp" | b"t" => s.field(&mut out.timestamp, "timestamp", |s| s.raw().map(Raw)),
+            b"id" | b"i" => s.field(&mut out.id, "id", |s| s.raw().map(Raw)),
+            b"last" | b"la" => s.field(&mut out.last, "last", Scanner::token),
+            b"first" | b"fi" => s.field(&mut out.first, "first", Scanner::token),
+            b"high" | b"hi" => s.field(&mut out.high, "high", Scanner::token),
+            b"low" | b"lo" => s.field(&mut out.low, "low", Scanner::token),
+            b"target_volume" | b"tv" => {
+                s.field(&mut out.target_volume, "target_volume", Scanner::token)
+            }
+            b"ask_best_price" | b"abp" => {
+                s.field(&mut out.ask_best_price, "ask_best_price", Scanner::token)
+            }
+            b"bid_best_price" | b"bbp" => {
+                s.field(&mut out.bid_best_price, "bid_best_price", Scanner::token)
+            }
             b"best_asks" => s.field(&mut out.best_asks, "best_asks", ObjectLevels::scan),
             b"best_bids" => s.field(&mut out.best_bids, "best_bids", ObjectLevels::scan),
-            b"asks" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
-            b"bids" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
+            b"asks" | b"a" => s.field(&mut out.asks, "asks", ObjectLevels::scan),
+            b"bids" | b"b" => s.field(&mut out.bids, "bids", ObjectLevels::scan),
             _ => s.skip_value(),
         })
     }

@@ -215,8 +215,9 @@ impl ObjectLevels {
             }
             s.object(|s, key| {
                 let (slot, name) = match key {
-                    b"price" => (&mut price, "price"),
-                    b"qty" => (&mut qty, "qty"),
+                    // `p`, `q`: Coinone's SHORT format.
+                    b"price" | b"p" => (&mut price, "price"),
+                    b"qty" | b"q" => (&mut qty, "qty"),
                     _ => return s.skip_value(),
                 };
                 let value = s

@@ -1,6 +1,9 @@
 //! Upbit frames as sent, in the `DEFAULT` format: WebSocket `ticker` and `orderbook` messages,
 //! the `{"status":"UP"}` answer to `PING`, `{"error":{..}}` frames, and the REST ticker and
 //! order-book bodies (arrays of objects with the same field names, `market` instead of `code`).
+//! WebSocket frames in the `SIMPLE` format (abbreviated keys: `ty`, `cd`, `tp`, `op`, `hp`,
+//! `lp`, `atv24h`, `tms`, `obu` with `ap`, `as`, `bp`, `bs`) read the same, for frames recorded
+//! by other tools; premia itself subscribes in `DEFAULT`.
 //!
 //! One borrowed struct, [`Quote`], reads all of them in a single pass (WebSocket frames with
 //! the scanner, [`Quote::scan`]; REST bodies with serde); every field is optional
@@ -61,21 +64,23 @@ impl<'a> Quote<'a> {
     pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
         Scanner::whole_into(frame, self, |s, out| {
             s.object(|s, key| match key {
-                b"type" => s.field(&mut out.kind, "type", Scanner::str),
-                b"code" | b"market" => s.field(&mut out.code, "code", Scanner::str),
-                b"trade_price" => s.field(&mut out.trade_price, "trade_price", Scanner::token),
-                b"opening_price" => {
+                b"type" | b"ty" => s.field(&mut out.kind, "type", Scanner::str),
+                b"code" | b"market" | b"cd" => s.field(&mut out.code, "code", Scanner::str),
+                b"trade_price" | b"tp" => {
+                    s.field(&mut out.trade_price, "trade_price", Scanner::token)
+                }
+                b"opening_price" | b"op" => {
                     s.field(&mut out.opening_price, "opening_price", Scanner::token)
                 }
-                b"high_price" => s.field(&mut out.high_price, "high_price", Scanner::token),
-                b"low_price" => s.field(&mut out.low_price, "low_price", Scanner::token),
-                b"acc_trade_volume_24h" => s.field(
+                b"high_price" | b"hp" => s.field(&mut out.high_price, "high_price", Scanner::token),
+                b"low_price" | b"lp" => s.field(&mut out.low_price, "low_price", Scanner::token),
+                b"acc_trade_volume_24h" | b"atv24h" => s.field(
                     &mut out.acc_trade_volume_24h,
                     "acc_trade_volume_24h",
                     Scanner::token,
                 ),
-                b"timestamp" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
-                b"orderbook_units" => {
+                b"timestamp" | b"tms" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
+                b"orderbook_units" | b"obu" => {
                     s.field(&mut out.orderbook_units, "orderbook_units", Units::scan)
                 }
                 b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
@@ -116,10 +121,10 @@ impl Units {
             }
             s.object(|s, key| {
                 let slot = match key {
-                    b"ask_price" => 0,
-                    b"ask_size" => 1,
-                    b"bid_price" => 2,
-                    b"bid_size" => 3,
+                    b"ask_price" | b"ap" => 0,
+                    b"ask_size" | b"as" => 1,
+                    b"bid_price" | b"bp" => 2,
+                    b"bid_size" | b"bs" => 3,
                     _ => return s.skip_value(),
                 };
                 let name = NAMES.get(slot).copied().unwrap_or_default();

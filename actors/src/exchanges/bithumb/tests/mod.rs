@@ -18,8 +18,9 @@ use serde_json::Value;
 use super::symbols::{market_code, orderbook_code, parse_market_code};
 use super::{DEFAULT_WS_URL, new};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
-    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, UPBIT_SIMPLE_KEYS, WithTime, assert_abbreviated_decode_alike,
+    assert_codec_for_refuses, assert_prefixes_rejected, book, dec, market, markets, report_cost,
+    run_cases, run_rest, run_ws, ticker,
 };
 use crate::exchanges::upbit::UpbitCodec;
 use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
@@ -426,6 +427,17 @@ fn numbers_are_exact() {
         ),
     ];
     run_ws(&mut codec(), &cases);
+}
+
+#[test]
+fn simple_format_frames_decode_as_default_ones() {
+    let frames = [
+        WS_TICKER_KRW_ETH,
+        WS_BOOK_KRW_XRP,
+        WS_BOOK_BTC_ETH_MICROS,
+        WS_TRADE_KRW_ETH,
+    ];
+    assert_abbreviated_decode_alike(&mut codec(), &frames, &UPBIT_SIMPLE_KEYS);
 }
 
 #[test]

@@ -18,8 +18,9 @@ use serde_json::Value;
 use super::symbols::{frame_code, parse_currencies, path_code};
 use super::{CoinoneCodec, DEFAULT_WS_URL};
 use crate::exchanges::testkit::{
-    Case, Expect, RECEIVED, WithTime, assert_codec_for_refuses, assert_prefixes_rejected, book,
-    dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
+    Case, Expect, RECEIVED, WithTime, assert_abbreviated_decode_alike, assert_codec_for_refuses,
+    assert_prefixes_rejected, book, dec, market, markets, report_cost, run_cases, run_rest, run_ws,
+    ticker,
 };
 use crate::exchanges::{BookSync, ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
@@ -281,6 +282,35 @@ fn numbers_are_exact() {
         ),
     ];
     run_ws(&mut codec(), &cases);
+}
+
+/// Coinone's `SHORT` format: each `DEFAULT` key premia reads and its abbreviation, as the
+/// exchange documents them.
+const SHORT_KEYS: [(&str, &str); 18] = [
+    ("response_type", "r"),
+    ("channel", "c"),
+    ("data", "d"),
+    ("quote_currency", "qc"),
+    ("target_currency", "tc"),
+    ("timestamp", "t"),
+    ("id", "i"),
+    ("last", "la"),
+    ("first", "fi"),
+    ("high", "hi"),
+    ("low", "lo"),
+    ("target_volume", "tv"),
+    ("ask_best_price", "abp"),
+    ("bid_best_price", "bbp"),
+    ("asks", "a"),
+    ("bids", "b"),
+    ("price", "p"),
+    ("qty", "q"),
+];
+
+#[test]
+fn short_format_frames_decode_as_default_ones() {
+    let frames = [WS_TICKER_KRW_ETH, WS_BOOK_KRW_XRP, WS_TRADE_KRW_ETH];
+    assert_abbreviated_decode_alike(&mut codec(), &frames, &SHORT_KEYS);
 }
 
 #[test]
