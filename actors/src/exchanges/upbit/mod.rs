@@ -36,6 +36,7 @@ use super::book::{check_best_first, kept_depth, pick_depth, resting};
 use super::json::{self, Malformed, Raw, RawBytes, decimal, decimal_opt, guarded};
 use super::num;
 use super::request;
+use super::scan::Scanner;
 use super::symbol_map::SymbolMap;
 use super::{CodecSetupError, DecodeError, ExchangeCodec, FrameClass, KeepAlive};
 
@@ -268,6 +269,53 @@ impl UpbitCodec {
         Ok(FrameClass::Data)
     }
 
+    /// One WebSocket message, read: an error, a status, a ticker, a book or another type.
+    fn message(
+        &self,
+        quote: &mut Quote<'_>,
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, Malformed> {
+        if let Some(error) = quote.error {
+            return Ok(FrameClass::Error(error_text(error)));
+        }
+        if quote.status.is_some() {
+            return Ok(FrameClass::Status);
+        }
+        match quote.kind {
+            Some("ticker") => self.push_ticker(quote, received, out),
+            Some("orderbook") => self.push_book(quote, received, out),
+            Some(_) => Ok(FrameClass::Unknown),
+            None => Err(Malformed::new("no type, status or error field")),
+        }
+    }
+
+    /// A frame in the `JSON_LIST` or `SIMPLE_LIST` format: an array of messages, each read as
+    /// a frame of its own. Data if any message was; otherwise the first message's class.
+    fn decode_list(
+        &self,
+        frame: &[u8],
+        received: Timestamp,
+        out: &mut Vec<MarketData>,
+    ) -> Result<FrameClass, Malformed> {
+        let mut class: Option<FrameClass> = None;
+        Scanner::whole_into(frame, &mut class, |s, class| {
+            s.array(|s, index| {
+                let mut quote = Quote::default();
+                let read = quote
+                    .read(s)
+                    .and_then(|()| self.message(&mut quote, received, out));
+                let message =
+                    read.map_err(|Malformed(reason)| Malformed(format!("[{index}]: {reason}")))?;
+                if class.is_none() || message == FrameClass::Data {
+                    *class = Some(message);
+                }
+                Ok(())
+            })
+        })?;
+        Ok(class.unwrap_or(FrameClass::Unknown))
+    }
+
     fn push_book(
         &self,
         quote: &mut Quote<'_>,
@@ -421,21 +469,13 @@ impl ExchangeCodec for UpbitCodec {
         out: &mut Vec<MarketData>,
     ) -> Result<FrameClass, DecodeError> {
         guarded(self.dialect.exchange, frame, out, |out| {
+            if json::first_byte(frame) == Some(b'[') {
+                return self.decode_list(frame, received, out);
+            }
             json::expect_object(frame)?;
             let mut quote = Quote::default();
             quote.scan(frame)?;
-            if let Some(error) = quote.error {
-                return Ok(FrameClass::Error(error_text(error)));
-            }
-            if quote.status.is_some() {
-                return Ok(FrameClass::Status);
-            }
-            match quote.kind {
-                Some("ticker") => self.push_ticker(&quote, received, out),
-                Some("orderbook") => self.push_book(&mut quote, received, out),
-                Some(_) => Ok(FrameClass::Unknown),
-                None => Err(Malformed::new("no type, status or error field")),
-            }
+            self.message(&mut quote, received, out)
         })
     }
 

@@ -3,7 +3,8 @@
 //! order-book bodies (arrays of objects with the same field names, `market` instead of `code`).
 //! WebSocket frames in the `SIMPLE` format (abbreviated keys: `ty`, `cd`, `tp`, `op`, `hp`,
 //! `lp`, `atv24h`, `tms`, `obu` with `ap`, `as`, `bp`, `bs`) read the same, for frames recorded
-//! by other tools; premia itself subscribes in `DEFAULT`.
+//! by other tools, as do frames in the list formats (`JSON_LIST`, `SIMPLE_LIST`: messages in an
+//! array, each read by [`Quote::read`]); premia itself subscribes in `DEFAULT`.
 //!
 //! One borrowed struct, [`Quote`], reads all of them in a single pass (WebSocket frames with
 //! the scanner, [`Quote::scan`]; REST bodies with serde); every field is optional
@@ -62,31 +63,34 @@ pub struct Quote<'a> {
 impl<'a> Quote<'a> {
     /// Reads a whole WebSocket frame with the scanner, into `self` (a default quote) in place.
     pub fn scan(&mut self, frame: &'a [u8]) -> Result<(), Malformed> {
-        Scanner::whole_into(frame, self, |s, out| {
-            s.object(|s, key| match key {
-                b"type" | b"ty" => s.field(&mut out.kind, "type", Scanner::str),
-                b"code" | b"market" | b"cd" => s.field(&mut out.code, "code", Scanner::str),
-                b"trade_price" | b"tp" => {
-                    s.field(&mut out.trade_price, "trade_price", Scanner::token)
-                }
-                b"opening_price" | b"op" => {
-                    s.field(&mut out.opening_price, "opening_price", Scanner::token)
-                }
-                b"high_price" | b"hp" => s.field(&mut out.high_price, "high_price", Scanner::token),
-                b"low_price" | b"lp" => s.field(&mut out.low_price, "low_price", Scanner::token),
-                b"acc_trade_volume_24h" | b"atv24h" => s.field(
-                    &mut out.acc_trade_volume_24h,
-                    "acc_trade_volume_24h",
-                    Scanner::token,
-                ),
-                b"timestamp" | b"tms" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
-                b"orderbook_units" | b"obu" => {
-                    s.field(&mut out.orderbook_units, "orderbook_units", Units::scan)
-                }
-                b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
-                b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
-                _ => s.skip_value(),
-            })
+        Scanner::whole_into(frame, self, |s, out| out.read(s))
+    }
+
+    /// Reads one message object at the scanner into `self` (a default quote) in place: a whole
+    /// frame, or an element of a `JSON_LIST`/`SIMPLE_LIST` frame.
+    pub fn read(&mut self, s: &mut Scanner<'a>) -> Result<(), Malformed> {
+        let out = self;
+        s.object(|s, key| match key {
+            b"type" | b"ty" => s.field(&mut out.kind, "type", Scanner::str),
+            b"code" | b"market" | b"cd" => s.field(&mut out.code, "code", Scanner::str),
+            b"trade_price" | b"tp" => s.field(&mut out.trade_price, "trade_price", Scanner::token),
+            b"opening_price" | b"op" => {
+                s.field(&mut out.opening_price, "opening_price", Scanner::token)
+            }
+            b"high_price" | b"hp" => s.field(&mut out.high_price, "high_price", Scanner::token),
+            b"low_price" | b"lp" => s.field(&mut out.low_price, "low_price", Scanner::token),
+            b"acc_trade_volume_24h" | b"atv24h" => s.field(
+                &mut out.acc_trade_volume_24h,
+                "acc_trade_volume_24h",
+                Scanner::token,
+            ),
+            b"timestamp" | b"tms" => s.field(&mut out.timestamp, "timestamp", Scanner::token),
+            b"orderbook_units" | b"obu" => {
+                s.field(&mut out.orderbook_units, "orderbook_units", Units::scan)
+            }
+            b"status" => s.field(&mut out.status, "status", |s| s.raw().map(Raw)),
+            b"error" => s.field(&mut out.error, "error", |s| s.raw().map(Raw)),
+            _ => s.skip_value(),
         })
     }
 }

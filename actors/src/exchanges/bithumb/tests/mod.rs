@@ -441,6 +441,33 @@ fn simple_format_frames_decode_as_default_ones() {
 }
 
 #[test]
+fn list_format_frames_decode_as_their_messages() {
+    // JSON_LIST and SIMPLE_LIST wrap each message in an array.
+    let mut expected = Vec::new();
+    for frame in [WS_TICKER_KRW_ETH, WS_BOOK_KRW_XRP] {
+        codec()
+            .decode(frame.as_bytes(), RECEIVED, &mut expected)
+            .unwrap();
+    }
+    let list = format!("[{WS_TICKER_KRW_ETH},{WS_BOOK_KRW_XRP}]");
+    let cases = [
+        Case::new("ticker and book in one list", list, Expect::data(expected)),
+        Case::new(
+            "a trade in a list",
+            format!("[{WS_TRADE_KRW_ETH}]"),
+            Expect::class(FrameClass::Unknown),
+        ),
+        Case::new("empty list", "[]", Expect::class(FrameClass::Unknown)),
+        Case::new(
+            "a list with a bad message",
+            r#"[{"type":"ticker","code":"KRW-ETH"}]"#,
+            Expect::Rejected("[0]: "),
+        ),
+    ];
+    run_ws(&mut codec(), &cases);
+}
+
+#[test]
 fn binary_and_text_frames_decode_alike() {
     let mut codec = codec();
     let text: String = WS_BOOK_KRW_XRP.to_string();
@@ -497,9 +524,14 @@ fn malformed_frames_are_decode_errors() {
             Expect::Rejected("not valid JSON"),
         ),
         Case::new(
-            "array",
+            "a list (JSON_LIST format) holding a status",
             "[{\"status\":\"UP\"}]",
-            Expect::Rejected("expected a JSON object"),
+            Expect::class(FrameClass::Status),
+        ),
+        Case::new(
+            "a list holding a number",
+            "[1]",
+            Expect::Rejected("[0]: unexpected shape"),
         ),
         Case::new(
             "empty object",
