@@ -33,7 +33,7 @@ mod tests;
 
 use std::time::Duration;
 
-use premia_events::marketdata::{BookDelta, BookSnapshot, Level, MarketData, Ticker};
+use premia_events::marketdata::{BookDelta, BookSnapshot, MarketData, Ticker};
 use premia_events::{Exchange, Market, Timestamp};
 use serde_json::Value;
 
@@ -287,10 +287,10 @@ impl GateioCodec {
         received: Timestamp,
         (bids_name, asks_name): (&str, &str),
     ) -> Result<BookSnapshot, Malformed> {
-        let PairLevels(bids) = bids.ok_or_else(|| Malformed::missing(bids_name))?;
-        let PairLevels(asks) = asks.ok_or_else(|| Malformed::missing(asks_name))?;
-        let bids = self.side(bids);
-        let asks = self.side(asks);
+        let PairLevels(mut bids) = bids.ok_or_else(|| Malformed::missing(bids_name))?;
+        let PairLevels(mut asks) = asks.ok_or_else(|| Malformed::missing(asks_name))?;
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         check_best_first(&bids, &asks)?;
         Ok(BookSnapshot {
             exchange: Exchange::Gateio,
@@ -301,12 +301,6 @@ impl GateioCodec {
             exchange_time,
             received,
         })
-    }
-
-    /// One side of a full book as it rests ([`resting`]), at most [`GateioCodec::depth`] levels.
-    fn side(&self, mut levels: Vec<Level>) -> Vec<Level> {
-        resting(&mut levels, self.depth);
-        levels
     }
 
     /// A REST body of the `expect`ed kind.

@@ -243,12 +243,12 @@ impl KrakenCodec {
             let Some(market) = self.symbols.market(symbol) else {
                 continue;
             };
-            let bids = levels("bids", item.bids.take())?;
-            let asks = levels("asks", item.asks.take())?;
+            let mut bids = levels("bids", item.bids.take())?;
+            let mut asks = levels("asks", item.asks.take())?;
             let exchange_time = time(item.timestamp)?;
             if snapshot {
-                let bids = self.side(bids);
-                let asks = self.side(asks);
+                resting(&mut bids, self.depth);
+                resting(&mut asks, self.depth);
                 check_best_first(&bids, &asks)?;
                 out.push(MarketData::Book(BookSnapshot {
                     exchange: Exchange::Kraken,
@@ -279,12 +279,6 @@ impl KrakenCodec {
             class = FrameClass::Data;
         }
         Ok(class)
-    }
-
-    /// One side of a full book as it rests ([`resting`]), at most [`KrakenCodec::depth`] levels.
-    fn side(&self, mut levels: Vec<Level>) -> Vec<Level> {
-        resting(&mut levels, self.depth);
-        levels
     }
 
     /// Records the precisions of the configured pairs in an `instrument` message.
@@ -402,10 +396,10 @@ impl KrakenCodec {
         item: RestItem<'_>,
         received: Timestamp,
     ) -> Result<MarketData, Malformed> {
-        let bids = rest_levels("bids", item.bids)?;
-        let asks = rest_levels("asks", item.asks)?;
-        let bids = self.side(bids);
-        let asks = self.side(asks);
+        let mut bids = rest_levels("bids", item.bids)?;
+        let mut asks = rest_levels("asks", item.asks)?;
+        resting(&mut bids, self.depth);
+        resting(&mut asks, self.depth);
         check_best_first(&bids, &asks)?;
         Ok(MarketData::Book(BookSnapshot {
             exchange: Exchange::Kraken,

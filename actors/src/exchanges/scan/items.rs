@@ -52,16 +52,6 @@ impl<T> Items<T> {
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         self.first.iter_mut().chain(&mut self.rest)
     }
-
-    /// How many items.
-    pub fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
-    }
-
-    /// Whether the array was empty.
-    pub fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
 }
 
 #[cfg(test)]
@@ -73,8 +63,6 @@ mod tests {
         Scanner::whole_into(json.as_bytes(), &mut items, |s, items| {
             items.scan(s, |s, slot| s.u64().map(|n| *slot = Some(n)))
         })?;
-        assert_eq!(items.len(), items.iter().count());
-        assert_eq!(items.is_empty(), items.iter().next().is_none());
         Ok(items.iter().flatten().copied().collect())
     }
 
