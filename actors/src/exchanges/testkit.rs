@@ -354,6 +354,42 @@ pub fn assert_abbreviated_decode_alike(
     }
 }
 
+/// Upbit's and Bithumb's list formats (`JSON_LIST`, `SIMPLE_LIST`: messages in an array): a
+/// list of the `data` frames (a ticker and a book, say) decodes as those frames do one by one,
+/// a list of `other` (a message of a type not read) is unknown, an empty list is unknown, and a
+/// list with a bad message is refused naming its index.
+pub fn assert_lists_decode_as_their_messages(
+    codec: &mut dyn ExchangeCodec,
+    data: [&str; 2],
+    other: &str,
+) {
+    let mut expected = Vec::new();
+    for frame in data {
+        let class = codec.decode(frame.as_bytes(), RECEIVED, &mut expected);
+        assert_eq!(class.ok(), Some(FrameClass::Data), "{frame}");
+    }
+    let [first, second] = data;
+    let cases = [
+        Case::new(
+            "two messages in one list",
+            format!("[{first},{second}]"),
+            Expect::data(expected),
+        ),
+        Case::new(
+            "a message of a type not read, in a list",
+            format!("[{other}]"),
+            Expect::class(FrameClass::Unknown),
+        ),
+        Case::new("empty list", "[]", Expect::class(FrameClass::Unknown)),
+        Case::new(
+            "a list with a bad message",
+            r#"[{"type":"ticker","code":"KRW-ETH"}]"#,
+            Expect::Rejected("[0]: "),
+        ),
+    ];
+    run_ws(codec, &cases);
+}
+
 /// Checks that every strict prefix of `frame` (a valid JSON object or array without trailing
 /// whitespace) is rejected by `decode` or `decode_rest`, as chosen, without appending anything.
 pub fn assert_prefixes_rejected(codec: &mut dyn ExchangeCodec, frame: &[u8], rest: bool) {

@@ -15,8 +15,8 @@ use super::symbols::{market_code, orderbook_code, parse_market_code};
 use super::{DEFAULT_WS_URL, UpbitCodec};
 use crate::exchanges::testkit::{
     Case, Expect, RECEIVED, UPBIT_SIMPLE_KEYS, WithTime, assert_abbreviated_decode_alike,
-    assert_codec_for_refuses, assert_prefixes_rejected, book, dec, market, markets, report_cost,
-    run_cases, run_rest, run_ws, ticker,
+    assert_codec_for_refuses, assert_lists_decode_as_their_messages, assert_prefixes_rejected,
+    book, dec, market, markets, report_cost, run_cases, run_rest, run_ws, ticker,
 };
 use crate::exchanges::{ExchangeCodec, FrameClass, KeepAlive, codec_for};
 
@@ -372,29 +372,11 @@ fn simple_format_frames_decode_as_default_ones() {
 
 #[test]
 fn list_format_frames_decode_as_their_messages() {
-    // JSON_LIST and SIMPLE_LIST wrap each message in an array.
-    let mut expected = Vec::new();
-    for frame in [WS_TICKER_KRW_ETH, WS_BOOK_KRW_XRP] {
-        codec()
-            .decode(frame.as_bytes(), RECEIVED, &mut expected)
-            .unwrap();
-    }
-    let list = format!("[{WS_TICKER_KRW_ETH},{WS_BOOK_KRW_XRP}]");
-    let cases = [
-        Case::new("ticker and book in one list", list, Expect::data(expected)),
-        Case::new(
-            "a trade in a list",
-            format!("[{WS_TRADE_KRW_ETH}]"),
-            Expect::class(FrameClass::Unknown),
-        ),
-        Case::new("empty list", "[]", Expect::class(FrameClass::Unknown)),
-        Case::new(
-            "a list with a bad message",
-            r#"[{"type":"ticker","code":"KRW-ETH"}]"#,
-            Expect::Rejected("[0]: "),
-        ),
-    ];
-    run_ws(&mut codec(), &cases);
+    assert_lists_decode_as_their_messages(
+        &mut codec(),
+        [WS_TICKER_KRW_ETH, WS_BOOK_KRW_XRP],
+        WS_TRADE_KRW_ETH,
+    );
 }
 
 #[test]
